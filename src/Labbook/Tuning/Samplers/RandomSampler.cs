@@ -1,0 +1,62 @@
+namespace Labbook.Tuning.Samplers;
+
+/// <summary>Draws every parameter independently and uniformly (log-uniformly for log parameters).</summary>
+public sealed class RandomSampler : ISampler
+{
+    private readonly Random _random;
+    private readonly Lock _gate = new();
+
+    /// <summary>Creates a random sampler; a seed makes its draws reproducible.</summary>
+    public RandomSampler(int? seed = null)
+    {
+        _random = seed is { } s ? new Random(s) : new Random();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial) =>
+        new Dictionary<string, Distribution>();
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> SampleRelative(ITrialHistory study, FrozenTrial trial, IReadOnlyDictionary<string, Distribution> searchSpace) =>
+        new Dictionary<string, double>();
+
+    /// <inheritdoc/>
+    public double SampleIndependent(ITrialHistory study, FrozenTrial trial, string paramName, Distribution distribution)
+    {
+        lock (_gate)
+        {
+            return Sample(_random, distribution);
+        }
+    }
+
+    /// <summary>Draws one internal value of <paramref name="distribution"/> from <paramref name="random"/>.</summary>
+    public static double Sample(Random random, Distribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        switch (distribution)
+        {
+            case FloatDistribution f when f.Log:
+                return Math.Min(f.High, Math.Exp(Uniform(random, Math.Log(f.Low), Math.Log(f.High))));
+            case FloatDistribution { Step: { } step } f:
+                {
+                    var k = Math.Round(Uniform(random, -0.5, ((f.High - f.Low) / step) + 0.5));
+                    return Math.Clamp(f.Low + (k * step), f.Low, f.High);
+                }
+            case FloatDistribution f:
+                return Uniform(random, f.Low, f.High);
+            case IntDistribution i when i.Log:
+                {
+                    var v = Math.Round(Math.Exp(Uniform(random, Math.Log(i.Low - 0.5), Math.Log(i.High + 0.5))));
+                    return Math.Clamp(v, i.Low, i.High);
+                }
+            case IntDistribution i:
+                return i.Low + (random.NextInt64(0, ((i.High - i.Low) / i.Step) + 1) * i.Step);
+            case CategoricalDistribution c:
+                return random.Next(c.Choices.Count);
+            default:
+                throw new ArgumentException($"unknown distribution {distribution.GetType().Name}", nameof(distribution));
+        }
+    }
+
+    private static double Uniform(Random random, double low, double high) => low + (random.NextDouble() * (high - low));
+}
