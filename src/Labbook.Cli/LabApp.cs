@@ -1,13 +1,145 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Labbook.Cli.Commands;
+using Labbook.Runs;
 
 namespace Labbook.Cli;
 
-/// <summary>Builds the command tree and runs it.</summary>
+/// <summary>Builds the command tree, runs it, and turns failures into one-line messages.</summary>
 internal static class LabApp
 {
+    /// <summary>Exit code for a usage error or bad input.</summary>
+    public const int UsageExit = 2;
+
+    private static readonly Dictionary<string, string[]> Examples = new(StringComparer.Ordinal)
+    {
+        ["lab"] =
+        [
+            "lab run --why \"does warmup fix the divergence?\" -p lr=3e-4 -- python train.py --lr 3e-4",
+            "lab ls --since yesterday --sort val_loss",
+            "lab show 1b3k9",
+        ],
+        ["run"] =
+        [
+            "lab run -- python train.py",
+            "lab run --name baseline --tag baseline -p lr=1e-3 -- python train.py --lr 1e-3",
+            "lab run --why \"is depth still useful with warmup?\" --timeout 3h -- ./train.sh",
+            "# inside the program: print(\"@lab loss=0.31 acc=0.92 step=100\")",
+        ],
+        ["ls"] =
+        [
+            "lab ls",
+            "lab ls --status failed --since 19:00",
+            "lab ls -p lr=0.001 --tag baseline",
+            "lab ls --sort=-acc --limit 5 --json",
+        ],
+        ["show"] = ["lab show 1b3k9", "lab show baseline --lines 40", "lab show 1b3k9 --json"],
+        ["export"] = ["lab export > metrics.csv", "lab export 1b3k9 1b3km --wide -o runs.csv"],
+    };
+
     public static int Run(string[] args)
     {
-        var root = new RootCommand("Labbook: track runs, keep a lab notebook, plan the night, search hyperparameters.");
-        return root.Parse(args).Invoke();
+        var verbose = args.Contains("--verbose");
+        if (verbose)
+        {
+            args = [.. args.Where(a => a != "--verbose")];
+        }
+        var root = BuildRoot();
+        try
+        {
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            {
+                foreach (var error in parse.Errors.Take(1))
+                {
+                    Terminal.Error($"{error.Message} (see lab {CommandPath(parse)}--help)");
+                }
+                return UsageExit;
+            }
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Report(e, verbose);
+        }
+    }
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Labbook: track runs as plain files, keep a lab notebook, plan the night, search hyperparameters.")
+        {
+            RunCommand.Build(),
+            ListCommand.Build(),
+            ShowCommand.Build(),
+            ExportCommand.Build(),
+        };
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
+        root.Options.Add(verbose);
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption help && help.Action is HelpAction inner)
+            {
+                help.Action = new HelpWithExamples(inner);
+            }
+        }
+        return root;
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (r.Command is not RootCommand)
+            {
+                names.Insert(0, r.Command.Name);
+            }
+        }
+        return names.Count == 0 ? "" : string.Join(' ', names) + " ";
+    }
+
+    private static int Report(Exception e, bool verbose)
+    {
+        switch (e)
+        {
+            case UsageException or RunNotFoundException or FormatException or ArgumentException:
+                Terminal.Error(e.Message);
+                return UsageExit;
+            case IOException or UnauthorizedAccessException:
+                Terminal.Error(e.Message);
+                break;
+            default:
+                Terminal.Error($"internal error: {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (run with --verbose for details)"));
+                break;
+        }
+        if (verbose)
+        {
+            Console.Error.WriteLine(e);
+        }
+        return 1;
+    }
+
+    private sealed class HelpWithExamples(HelpAction inner) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var rc = inner.Invoke(parseResult);
+            var command = parseResult.CommandResult.Command;
+            var key = command is RootCommand ? "lab" : command.Name;
+            if (Examples.TryGetValue(key, out var examples))
+            {
+                var output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine("Examples:");
+                foreach (var example in examples)
+                {
+                    output.WriteLine("  " + example);
+                }
+                output.WriteLine();
+            }
+            return rc;
+        }
     }
 }

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Labbook.Runs;
+using Labbook.Workspaces;
+
+namespace Labbook.Cli.Commands;
+
+/// <summary><c>lab run</c>: track any command.</summary>
+internal static class RunCommand
+{
+    public static Command Build()
+    {
+        var name = new Option<string?>("--name", "-n") { Description = "A name for the run (several runs may share one)." };
+        var why = new Option<string?>("--why", "-w") { Description = "The question this run answers; shown next to its results." };
+        var param = new Option<string[]>("--param", "-p") { Description = "A parameter key=value (repeatable); passed to the child in LAB_PARAMS.", AllowMultipleArgumentsPerToken = false };
+        var tag = new Option<string[]>("--tag", "-t") { Description = "A tag (repeatable), e.g. baseline." };
+        var timeout = new Option<string?>("--timeout") { Description = "Stop the run after this long (e.g. 90m, 3h): SIGTERM, then SIGKILL." };
+        var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("run", "Run a command and record it: output, metrics, parameters, code version, exit status.")
+        {
+            name, why, param, tag, timeout, command,
+        };
+        cmd.SetAction(parse =>
+        {
+            var argv = parse.GetValue(command) ?? [];
+            var runName = parse.GetValue(name);
+            if (runName is not null && Names.Validate(runName, "run name") is { } problem)
+            {
+                throw new UsageException($"--name: {problem}");
+            }
+            TimeSpan? limit = null;
+            if (parse.GetValue(timeout) is { } t)
+            {
+                limit = Durations.TryParse(t, out var d) ? d : throw new UsageException($"--timeout: '{t}' is not a duration (e.g. 90s, 15m, 2h)");
+            }
+            var tags = parse.GetValue(tag) ?? [];
+            foreach (var tg in tags)
+            {
+                if (Names.Validate(tg, "tag") is { } bad)
+                {
+                    throw new UsageException($"--tag: {bad}");
+                }
+            }
+            return Execute(argv, runName, parse.GetValue(why), ParamParsing.Parse(parse.GetValue(param)), tags, limit);
+        });
+        return cmd;
+    }
+
+    private static int Execute(string[] argv, string? name, string? why, Dictionary<string, System.Text.Json.Nodes.JsonNode?> parameters, string[] tags, TimeSpan? timeout)
+    {
+        var workspace = Workspace.FromEnvironment(create: true);
+        using var stdout = Console.OpenStandardOutput();
+        var interactive = Terminal.StdinIsTerminal;
+        var handle = RunLauncher.Start(new RunRequest
+        {
+            Workspace = workspace,
+            Argv = argv,
+            Name = name,
+            Why = why,
+            Params = parameters,
+            Tags = tags,
+            Echo = stdout,
+            Interactive = interactive,
+            Timeout = timeout,
+            Warn = Terminal.Warn,
+        });
+        // Ctrl-C reaches an interactive child directly (same process group); lab notes it and waits.
+        // SIGTERM and SIGHUP are sent to lab alone, so they are passed on.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            c.Cancel = true;
+            handle.Forward(2, deliver: !interactive);
+        });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            handle.Forward(15);
+        });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            handle.Forward(1);
+        });
+        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c =>
+        {
+            c.Cancel = true;
+            handle.Forward(3, deliver: !interactive);
+        });
+        var outcome = handle.Completion.GetAwaiter().GetResult();
+        if (outcome.Status == RunStatus.Failed && outcome.ExitCode == 127 && outcome.Reason is { } reason && handle.ChildPid is null)
+        {
+            Terminal.Error($"{reason} (recorded as failed run {outcome.Id})");
+            return 127;
+        }
+        if (outcome.Status != RunStatus.Completed)
+        {
+            Terminal.Note($"run {outcome.Id} {outcome.Status.ToText()}{(outcome.Reason is { } r ? ": " + r : "")}");
+        }
+        return outcome.ShellExitCode;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text;
+using Labbook.Processes;
+using Labbook.Runs;
+
+namespace Labbook.Git;
+
+/// <summary>
+/// Finds the code version a run starts on. The commit and branch are read from the <c>.git</c>
+/// files directly (no process, so <c>lab run</c> stays fast); whether the tree is dirty, and the
+/// diff, come from <c>git</c> itself and are collected while the run is already going.
+/// </summary>
+public static class GitProbe
+{
+    /// <summary>The work tree root enclosing <paramref name="directory"/>, or null.</summary>
+    public static string? FindWorkTree(string directory)
+    {
+        for (var dir = new DirectoryInfo(Path.GetFullPath(directory)); dir is not null; dir = dir.Parent)
+        {
+            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Reads HEAD's commit and branch without running git; null outside a repository.</summary>
+    public static GitState? ReadHead(string directory)
+    {
+        var top = FindWorkTree(directory);
+        if (top is null)
+        {
+            return null;
+        }
+        try
+        {
+            var gitDir = ResolveGitDir(Path.Combine(top, ".git"));
+            var head = File.ReadAllText(Path.Combine(gitDir, "HEAD")).Trim();
+            if (!head.StartsWith("ref: ", StringComparison.Ordinal))
+            {
+                return new GitState { Commit = head };
+            }
+            var refName = head[5..];
+            var branch = refName.StartsWith("refs/heads/", StringComparison.Ordinal) ? refName[11..] : refName;
+            var commonDir = CommonDir(gitDir);
+            return new GitState { Branch = branch, Commit = ReadRef(gitDir, commonDir, refName) };
+        }
+        catch (IOException)
+        {
+            return new GitState();
+        }
+    }
+
+    /// <summary>
+    /// Asks git whether the tree is dirty and, when it is, writes <c>git diff HEAD</c> (plus the
+    /// names of untracked files) to <paramref name="diffPath"/>. Returns null when git is unavailable.
+    /// </summary>
+    public static bool? CaptureDirtyState(string directory, string diffPath)
+    {
+        var top = FindWorkTree(directory);
+        if (top is null || ChildProcess.ResolveOnPath("git") is null)
+        {
+            return null;
+        }
+        var status = RunGit(top, "status", "--porcelain", "--untracked-files=normal");
+        if (status is null)
+        {
+            return null;
+        }
+        if (status.Length == 0)
+        {
+            return false;
+        }
+        var diff = RunGit(top, "diff", "HEAD", "--no-color", "--no-ext-diff") ?? "";
+        var untracked = string.Join('\n', status.Split('\n').Where(l => l.StartsWith("?? ", StringComparison.Ordinal)).Select(l => "# untracked: " + l[3..]));
+        File.WriteAllText(diffPath, untracked.Length > 0 ? untracked + "\n" + diff : diff);
+        return true;
+    }
+
+    private static string? RunGit(string workTree, params string[] args)
+    {
+        try
+        {
+            using var child = ChildProcess.Start(new ChildStartInfo
+            {
+                Argv = ["git", "-C", workTree, .. args],
+                NullStdin = true,
+                Environment = new Dictionary<string, string?> { ["GIT_OPTIONAL_LOCKS"] = "0", ["LC_ALL"] = "C" },
+            });
+            using var reader = new StreamReader(child.Output!, Encoding.UTF8);
+            var text = reader.ReadToEnd();
+            var (code, _) = child.WaitForExit();
+            return code == 0 ? text.TrimEnd('\n') : null;
+        }
+        catch (ChildStartException)
+        {
+            return null;
+        }
+    }
+
+    private static string ResolveGitDir(string dotGit)
+    {
+        if (Directory.Exists(dotGit))
+        {
+            return dotGit;
+        }
+        // A worktree or submodule: ".git" is a file "gitdir: <path>".
+        var text = File.ReadAllText(dotGit).Trim();
+        var path = text.StartsWith("gitdir: ", StringComparison.Ordinal) ? text[8..] : text;
+        return Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dotGit)!, path));
+    }
+
+    private static string CommonDir(string gitDir)
+    {
+        var file = Path.Combine(gitDir, "commondir");
+        if (!File.Exists(file))
+        {
+            return gitDir;
+        }
+        var rel = File.ReadAllText(file).Trim();
+        return Path.IsPathRooted(rel) ? rel : Path.GetFullPath(Path.Combine(gitDir, rel));
+    }
+
+    private static string? ReadRef(string gitDir, string commonDir, string refName)
+    {
+        foreach (var dir in new[] { gitDir, commonDir })
+        {
+            var loose = Path.Combine(dir, refName);
+            if (File.Exists(loose))
+            {
+                return File.ReadAllText(loose).Trim();
+            }
+        }
+        var packed = Path.Combine(commonDir, "packed-refs");
+        if (File.Exists(packed))
+        {
+            foreach (var line in File.ReadLines(packed))
+            {
+                if (line.EndsWith(" " + refName, StringComparison.Ordinal))
+                {
+                    return line[..line.IndexOf(' ', StringComparison.Ordinal)];
+                }
+            }
+        }
+        return null; // an unborn branch: no commit yet
+    }
+}

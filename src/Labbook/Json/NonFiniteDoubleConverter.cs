@@ -1,0 +1,109 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Labbook.Json;
+
+/// <summary>
+/// Writes doubles as strict JSON: finite values as numbers, NaN and infinities as the strings
+/// "nan", "inf" and "-inf" (the workspace contract), and reads either form back.
+/// </summary>
+public sealed class NonFiniteDoubleConverter : JsonConverter<double>
+{
+    /// <inheritdoc/>
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return reader.GetDouble();
+        }
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            var s = reader.GetString();
+            if (MetricText.TryParseValue(s, out var v))
+            {
+                return v;
+            }
+            throw new JsonException($"'{s}' is not a number");
+        }
+        throw new JsonException($"expected a number, found {reader.TokenType}");
+    }
+
+    /// <inheritdoc/>
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(MetricText.FormatValue(value));
+        }
+    }
+}
+
+/// <summary>How metric values are written as text everywhere in a workspace (culture-invariant).</summary>
+public static class MetricText
+{
+    /// <summary>Formats a value: shortest round-trip form, or nan / inf / -inf.</summary>
+    public static string FormatValue(double value) =>
+        double.IsNaN(value) ? "nan"
+        : double.IsPositiveInfinity(value) ? "inf"
+        : double.IsNegativeInfinity(value) ? "-inf"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a value as UTF-8 into <paramref name="destination"/>.</summary>
+    public static bool TryFormatValue(double value, Span<byte> destination, out int written)
+    {
+        if (double.IsFinite(value))
+        {
+            return value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+        }
+        var text = double.IsNaN(value) ? "nan"u8 : value > 0 ? "inf"u8 : "-inf"u8;
+        written = text.Length;
+        return text.TryCopyTo(destination);
+    }
+
+    /// <summary>Parses a value written by any tool: numbers, and nan / inf / -inf in any letter case (also NaN, Infinity).</summary>
+    public static bool TryParseValue(ReadOnlySpan<char> text, out double value)
+    {
+        text = text.Trim();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+        var negative = text.StartsWith("-");
+        var body = negative || text.StartsWith("+") ? text[1..] : text;
+        if (body.Equals("nan", StringComparison.OrdinalIgnoreCase))
+        {
+            value = double.NaN;
+            return true;
+        }
+        if (body.Equals("inf", StringComparison.OrdinalIgnoreCase) || body.Equals("infinity", StringComparison.OrdinalIgnoreCase))
+        {
+            value = negative ? double.NegativeInfinity : double.PositiveInfinity;
+            return true;
+        }
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Parses UTF-8 bytes as a value (see <see cref="TryParseValue(ReadOnlySpan{char}, out double)"/>).</summary>
+    public static bool TryParseValue(ReadOnlySpan<byte> utf8, out double value)
+    {
+        if (Utf8Parser.TryParse(utf8, out value, out var consumed) && consumed == utf8.Length)
+        {
+            return true;
+        }
+        Span<char> chars = stackalloc char[Math.Min(utf8.Length, 64)];
+        if (utf8.Length > 64)
+        {
+            value = 0;
+            return false;
+        }
+        var n = System.Text.Encoding.UTF8.GetChars(utf8, chars);
+        return TryParseValue(chars[..n], out value);
+    }
+}

@@ -1,0 +1,165 @@
+using Labbook.IO;
+
+namespace Labbook.Metrics;
+
+/// <summary>
+/// Appends points to a <c>metrics.csv</c>. Thread-safe and buffered: rows are written in one
+/// append per flush, every <see cref="FlushInterval"/> at most, on <see cref="Flush"/>, on
+/// <see cref="Dispose"/> and at process exit. Each flush is a single write of whole lines, so a
+/// crash loses at most the last unflushed interval and never leaves a half row among whole ones,
+/// and other processes may append to the same file at the same time.
+/// </summary>
+public sealed class MetricWriter : IDisposable
+{
+    /// <summary>The longest time a logged point waits in memory.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    private const int FlushThreshold = 1 << 16;
+
+    private readonly Lock _gate = new();
+    private readonly AppendOnlyFile _file;
+    private readonly Dictionary<string, byte[]> _encodedNames = new(StringComparer.Ordinal);
+    private readonly Timer _timer;
+    private readonly Func<DateTime> _clock;
+    private byte[] _buffer = new byte[FlushThreshold + 4096];
+    private int _length;
+    private long _cachedTimeKey = -1;
+    private readonly byte[] _timeBytes = new byte[32];
+    private int _timeLength;
+    private bool _disposed;
+
+    /// <summary>Opens <paramref name="path"/> for appending, writing the header when the file is new.</summary>
+    public MetricWriter(string path, Func<DateTime>? utcClock = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Path = path;
+        _clock = utcClock ?? (() => DateTime.UtcNow);
+        AtomicFile.CreateIfMissing(path, MetricCsv.HeaderLine);
+        _file = AppendOnlyFile.Open(path);
+        TerminateTornTail(path);
+        _timer = new Timer(_ => SafeFlush(), null, FlushInterval, FlushInterval);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
+
+    /// <summary>Logs one value of <paramref name="name"/> at <paramref name="step"/>.</summary>
+    public void Log(string name, double value, long step)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_encodedNames.TryGetValue(name, out var encoded))
+            {
+                encoded = MetricCsv.EncodeName(name);
+                _encodedNames[name] = encoded;
+            }
+            var time = CurrentTime();
+            var needed = encoded.Length + time.Length + 64;
+            if (_buffer.Length - _length < needed)
+            {
+                if (_length > 0)
+                {
+                    FlushLocked();
+                }
+                if (_buffer.Length < needed)
+                {
+                    Array.Resize(ref _buffer, needed * 2);
+                }
+            }
+            _length += MetricCsv.FormatRow(_buffer.AsSpan(_length), step, encoded, value, time);
+            if (_length >= FlushThreshold)
+            {
+                FlushLocked();
+            }
+        }
+    }
+
+    /// <summary>Writes everything buffered to the file (not fsynced: the page cache survives a process crash).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            FlushLocked();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            FlushLocked();
+            _disposed = true;
+            _file.Dispose();
+        }
+        _timer.Dispose();
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => SafeFlush();
+
+    private void SafeFlush()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    FlushLocked();
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // A timer flush must never bring the process down; the next explicit flush reports.
+        }
+    }
+
+    private void FlushLocked()
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+        _file.Append(_buffer.AsSpan(0, _length));
+        _length = 0;
+    }
+
+    private ReadOnlySpan<byte> CurrentTime()
+    {
+        var now = _clock();
+        var key = now.Ticks / TimeSpan.TicksPerMillisecond;
+        if (key != _cachedTimeKey)
+        {
+            _cachedTimeKey = key;
+            _timeLength = MetricCsv.FormatTime(now, _timeBytes);
+        }
+        return _timeBytes.AsSpan(0, _timeLength);
+    }
+
+    /// <summary>
+    /// A file whose last line was cut by a power loss gets a newline, so that the cut line stays
+    /// one malformed line (named by readers) instead of swallowing the next row.
+    /// </summary>
+    private void TerminateTornTail(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        if (stream.Length == 0)
+        {
+            return;
+        }
+        stream.Seek(-1, SeekOrigin.End);
+        if (stream.ReadByte() != '\n')
+        {
+            _file.Append("\n"u8);
+        }
+    }
+}
