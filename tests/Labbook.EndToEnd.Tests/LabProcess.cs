@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Labbook.EndToEnd.Tests;
+
+/// <summary>The result of running the real <c>lab</c> binary.</summary>
+public sealed record LabResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>
+/// A throwaway workspace in a temp folder and the real <c>lab</c> binary: the Native AOT one when
+/// <c>LAB_BIN</c> names it (CI), else the apphost built next to the CLI project.
+/// </summary>
+public sealed class TempWorkspace : IDisposable
+{
+    public TempWorkspace()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "lab-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The workspace (and working) folder.</summary>
+    public string Root { get; }
+
+    public string RunsDirectory => Path.Combine(Root, "runs");
+
+    /// <summary>The lab binary under test.</summary>
+    public static string LabBinary { get; } = FindBinary();
+
+    /// <summary>Runs lab with <paramref name="args"/> in the workspace and waits (at most <paramref name="timeout"/>).</summary>
+    public LabResult Lab(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null, string? stdin = null)
+    {
+        using var process = Start(args, env, redirectStdin: stdin is not null);
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"lab {string.Join(' ', args)} did not finish in time");
+        }
+        return new LabResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs lab with the given arguments.</summary>
+    public LabResult Lab(params string[] args) => Lab((IEnumerable<string>)args);
+
+    /// <summary>Starts lab without waiting, output redirected.</summary>
+    public Process Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, bool redirectStdin = false)
+    {
+        var psi = new ProcessStartInfo(LabBinary)
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = redirectStdin,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["LAB_WORKSPACE"] = Root;
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["HOME"] = Root;
+        psi.Environment.Remove("LAB_RUN_DIR");
+        psi.Environment.Remove("LAB_RUN_ID");
+        psi.Environment.Remove("LAB_PARAMS");
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                if (v is null)
+                {
+                    psi.Environment.Remove(k);
+                }
+                else
+                {
+                    psi.Environment[k] = v;
+                }
+            }
+        }
+        return Process.Start(psi)!;
+    }
+
+    /// <summary>Writes a file in the workspace and returns its path.</summary>
+    public string WriteFile(string relativePath, string content)
+    {
+        var path = Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>The ids of the runs in the workspace, oldest first.</summary>
+    public List<string> RunIds() =>
+        Directory.Exists(RunsDirectory) ? [.. Directory.GetDirectories(RunsDirectory).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal)] : [];
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindBinary()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("LAB_BIN");
+        if (!string.IsNullOrEmpty(fromEnv))
+        {
+            return Path.GetFullPath(fromEnv);
+        }
+        // tests/Labbook.EndToEnd.Tests/bin/<Configuration>/net10.0 → src/Labbook.Cli/bin/<Configuration>/net10.0/lab
+        var here = AppContext.BaseDirectory;
+        var configuration = new DirectoryInfo(here).Parent!.Name;
+        var repo = new DirectoryInfo(here);
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "Labbook.slnx")))
+        {
+            repo = repo.Parent;
+        }
+        if (repo is null)
+        {
+            throw new InvalidOperationException("cannot find the repository root from " + here);
+        }
+        var path = Path.Combine(repo.FullName, "src", "Labbook.Cli", "bin", configuration, "net10.0", "lab");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"lab binary not found at {path}; build the solution or set LAB_BIN");
+    }
+}
