@@ -26,8 +26,22 @@ public sealed class TempWorkspace : IDisposable
 
     public string RunsDirectory => Path.Combine(Root, "runs");
 
+    /// <summary>The repository root (found from the test assembly's folder).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>The build configuration the tests were built in (Debug or Release).</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
     /// <summary>The lab binary under test.</summary>
     public static string LabBinary { get; } = FindBinary();
+
+    /// <summary>The built output of a project under the repository, e.g. ("examples/LoggingExample", "LoggingExample.dll").</summary>
+    public static string BuiltFile(string projectFolder, string file) =>
+        Path.Combine(RepoRoot, projectFolder, "bin", Configuration, "net10.0", file);
+
+    /// <summary>Reads a run's run.json.</summary>
+    public System.Text.Json.JsonElement RunJson(string id) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RunsDirectory, id, "run.json"))).RootElement;
 
     /// <summary>Runs lab with <paramref name="args"/> in the workspace and waits (at most <paramref name="timeout"/>).</summary>
     public LabResult Lab(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null, string? stdin = null)
@@ -123,18 +137,18 @@ public sealed class TempWorkspace : IDisposable
             return Path.GetFullPath(fromEnv);
         }
         // tests/Labbook.EndToEnd.Tests/bin/<Configuration>/net10.0 → src/Labbook.Cli/bin/<Configuration>/net10.0/lab
+        var path = BuiltFile(Path.Combine("src", "Labbook.Cli"), "lab");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"lab binary not found at {path}; build the solution or set LAB_BIN");
+    }
+
+    private static string FindRepoRoot()
+    {
         var here = AppContext.BaseDirectory;
-        var configuration = new DirectoryInfo(here).Parent!.Name;
         var repo = new DirectoryInfo(here);
         while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "Labbook.slnx")))
         {
             repo = repo.Parent;
         }
-        if (repo is null)
-        {
-            throw new InvalidOperationException("cannot find the repository root from " + here);
-        }
-        var path = Path.Combine(repo.FullName, "src", "Labbook.Cli", "bin", configuration, "net10.0", "lab");
-        return File.Exists(path) ? path : throw new InvalidOperationException($"lab binary not found at {path}; build the solution or set LAB_BIN");
+        return repo?.FullName ?? throw new InvalidOperationException("cannot find the repository root from " + here);
     }
 }
