@@ -298,7 +298,7 @@ public static class RunLauncher
         handle.Attach(child);
 
         // The dirty check runs git, which takes milliseconds to seconds: do it while the child works.
-        var gitTask = Task.Run(() =>
+        var gitTask = record.Git is null ? Task.CompletedTask : Task.Run(() =>
         {
             try
             {

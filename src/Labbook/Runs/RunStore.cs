@@ -141,7 +141,10 @@ public sealed class RunStore
         return new RunInfo { Directory = dir, Record = record, Status = EffectiveStatus(dir, record, DateTime.UtcNow), Summary = summary };
     }
 
-    /// <summary>Reads every run; malformed ones are reported through <paramref name="issues"/> and skipped.</summary>
+    /// <summary>
+    /// Reads every run, in order of start time (ids only order runs to the second); malformed ones
+    /// are reported through <paramref name="issues"/> and skipped.
+    /// </summary>
     public List<RunInfo> LoadAll(Action<string>? issues = null, bool withSummary = true)
     {
         var runs = new List<RunInfo>();
@@ -163,6 +166,11 @@ public sealed class RunStore
                 issues?.Invoke($"{Workspace.RunDirectory(id)}: {e.Message}");
             }
         }
+        runs.Sort((a, b) =>
+        {
+            var byStart = Nullable.Compare(a.Record.Started, b.Record.Started);
+            return byStart != 0 ? byStart : string.CompareOrdinal(a.Id, b.Id);
+        });
         return runs;
     }
 
