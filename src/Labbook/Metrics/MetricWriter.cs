@@ -18,7 +18,7 @@ public sealed class MetricWriter : IDisposable
 
     private readonly Lock _gate = new();
     private readonly AppendOnlyFile _file;
-    private readonly Dictionary<string, byte[]> _encodedNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
     private readonly Timer _timer;
     private readonly Func<DateTime> _clock;
     private byte[] _buffer = new byte[FlushThreshold + 4096];
@@ -44,18 +44,24 @@ public sealed class MetricWriter : IDisposable
     /// <summary>The file written.</summary>
     public string Path { get; }
 
-    /// <summary>Logs one value of <paramref name="name"/> at <paramref name="step"/>.</summary>
-    public void Log(string name, double value, long step)
+    /// <summary>
+    /// Logs one value of <paramref name="name"/> at <paramref name="step"/>; without a step, each
+    /// metric counts its own steps from 0, continuing after the last step it was logged at.
+    /// </summary>
+    public void Log(string name, double value, long? step = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_encodedNames.TryGetValue(name, out var encoded))
+            if (!_series.TryGetValue(name, out var series))
             {
-                encoded = MetricCsv.EncodeName(name);
-                _encodedNames[name] = encoded;
+                series = new Series(MetricCsv.EncodeName(name));
+                _series[name] = series;
             }
+            var encoded = series.EncodedName;
+            var s = step ?? series.LastStep + 1;
+            series.LastStep = s;
             var time = CurrentTime();
             var needed = encoded.Length + time.Length + 64;
             if (_buffer.Length - _length < needed)
@@ -69,7 +75,7 @@ public sealed class MetricWriter : IDisposable
                     Array.Resize(ref _buffer, needed * 2);
                 }
             }
-            _length += MetricCsv.FormatRow(_buffer.AsSpan(_length), step, encoded, value, time);
+            _length += MetricCsv.FormatRow(_buffer.AsSpan(_length), s, encoded, value, time);
             if (_length >= FlushThreshold)
             {
                 FlushLocked();
@@ -104,6 +110,14 @@ public sealed class MetricWriter : IDisposable
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => SafeFlush();
+
+    /// <summary>What the writer keeps per metric: its CSV-encoded name and last step.</summary>
+    private sealed class Series(byte[] encodedName)
+    {
+        public byte[] EncodedName { get; } = encodedName;
+
+        public long LastStep { get; set; } = -1;
+    }
 
     private void SafeFlush()
     {

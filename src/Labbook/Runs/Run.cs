@@ -30,7 +30,6 @@ public sealed class Run : IDisposable
     private readonly MetricWriter _metrics;
     private readonly Heartbeat? _heartbeat;
     private readonly RunRecord? _ownedRecord;
-    private readonly ProtocolParser _steps = new();
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, double> _values = new(StringComparer.Ordinal);
     private bool _ended;
@@ -128,17 +127,7 @@ public sealed class Run : IDisposable
     }
 
     /// <summary>Logs one value; without a step, each metric counts its own steps from 0.</summary>
-    public void Log(string name, double value, long? step = null)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        long s;
-        lock (_gate)
-        {
-            s = step ?? _steps.NextStep(name);
-            _steps.Observe(name, s);
-        }
-        _metrics.Log(name, value, s);
-    }
+    public void Log(string name, double value, long? step = null) => _metrics.Log(name, value, step);
 
     /// <summary>Logs several values at one step.</summary>
     public void Log(long step, IReadOnlyDictionary<string, double> values)

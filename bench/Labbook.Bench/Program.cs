@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Running;
+using Labbook.Bench;
+
+// Whole-run comparisons print their ratios; `micro` hands over to BenchmarkDotNet.
+return args.FirstOrDefault() switch
+{
+    "logging" => LoggingBench.Run(args[1..]),
+    "launch" => LaunchBench.Run(args[1..]),
+    "micro" => RunMicro(args[1..]),
+    _ => Usage(),
+};
+
+static int RunMicro(string[] rest)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoggingBench).Assembly).Run(rest);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: Labbook.Bench logging [--points N] [--dir DIR]   run.Log vs one FileStream vs Python csv.writer
+               Labbook.Bench launch --lab PATH [--runs N]       `lab run -- true` vs `true`, whole process
+               Labbook.Bench micro [BenchmarkDotNet args]       micro-benchmarks (metric formatting, reading)
+        """);
+    return 2;
+}
