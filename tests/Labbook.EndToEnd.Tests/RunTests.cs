@@ -149,6 +149,31 @@ public class RunTests
     }
 
     [Fact]
+    public void Sigint_to_lab_reaches_the_child_and_the_run_is_killed()
+    {
+        using var ws = new TempWorkspace();
+        using var lab = ws.Start(["run", "--", "python3", "-c",
+            "import time\ntry:\n    open('started','w').close()\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)\n    raise"]);
+        WaitFor(() => File.Exists(Path.Combine(ws.Root, "started")));
+        Signal(lab.Id, "INT");
+        Assert.True(lab.WaitForExit(30_000));
+        Assert.NotEqual(0, lab.ExitCode);
+        var id = ws.RunIds()[0];
+        Assert.Equal("killed", ws.RunJson(id).GetProperty("status").GetString());
+        Assert.Contains("interrupted", File.ReadAllText(Path.Combine(ws.RunsDirectory, id, "output.log")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Output_log_keeps_stdout_and_stderr_in_the_order_printed()
+    {
+        using var ws = new TempWorkspace();
+        var r = ws.Lab("run", "--", "bash", "-c", "for i in 1 2 3; do echo out$i; echo err$i >&2; done");
+        Assert.Equal(0, r.ExitCode);
+        var log = File.ReadAllText(Path.Combine(ws.RunsDirectory, ws.RunIds()[0], "output.log"));
+        Assert.Equal("out1\nerr1\nout2\nerr2\nout3\nerr3\n", log);
+    }
+
+    [Fact]
     public void Two_runs_at_once_in_one_workspace_are_both_recorded()
     {
         using var ws = new TempWorkspace();
