@@ -10,10 +10,13 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 configuration=${CONFIGURATION:-Release}
-aot_dir=artifacts/aot
-echo "== publishing the Native AOT lab binary"
-dotnet publish src/Labbook.Cli -c "$configuration" -r linux-x64 -p:PublishAot=true -o "$aot_dir" -nologo -v quiet
-export LAB_BIN="$PWD/$aot_dir/lab"
+if [ -z "${LAB_BIN:-}" ] || [ ! -x "$LAB_BIN" ]; then
+  aot_dir=artifacts/aot
+  echo "== publishing the Native AOT lab binary"
+  dotnet publish src/Labbook.Cli -c "$configuration" -r linux-x64 -p:PublishAot=true -o "$aot_dir" -nologo -v quiet
+  export LAB_BIN="$PWD/$aot_dir/lab"
+fi
+echo "== testing with $LAB_BIN"
 
 echo "== running the tests"
 log=$(mktemp)
