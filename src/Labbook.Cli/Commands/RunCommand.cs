@@ -64,28 +64,32 @@ internal static class RunCommand
             Timeout = timeout,
             Warn = Terminal.Warn,
         });
-        // Ctrl-C reaches an interactive child directly (same process group); lab notes it and waits.
-        // SIGTERM and SIGHUP are sent to lab alone, so they are passed on.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        // Ctrl-C reaches an interactive child directly (same process group): lab only notes it and waits.
+        // SIGTERM and SIGHUP are sent to lab alone, so they are always passed on.
+        (PosixSignal Signal, int Number, bool Deliver)[] forwarded =
+        [
+            (PosixSignal.SIGINT, 2, !interactive),
+            (PosixSignal.SIGQUIT, 3, !interactive),
+            (PosixSignal.SIGTERM, 15, true),
+            (PosixSignal.SIGHUP, 1, true),
+        ];
+        var registrations = forwarded.Select(f => PosixSignalRegistration.Create(f.Signal, c =>
         {
             c.Cancel = true;
-            handle.Forward(2, deliver: !interactive);
-        });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            handle.Forward(f.Number, f.Deliver);
+        })).ToList();
+        try
         {
-            c.Cancel = true;
-            handle.Forward(15);
-        });
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            return Finish(handle);
+        }
+        finally
         {
-            c.Cancel = true;
-            handle.Forward(1);
-        });
-        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c =>
-        {
-            c.Cancel = true;
-            handle.Forward(3, deliver: !interactive);
-        });
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+
+    private static int Finish(RunHandle handle)
+    {
         var outcome = handle.Completion.GetAwaiter().GetResult();
         if (outcome.Status == RunStatus.Failed && outcome.ExitCode == 127 && outcome.Reason is { } reason && handle.ChildPid is null)
         {
