@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Labbook.Tuning.Samplers;
+using Labbook.Tuning.Storages.Journal;
 
 namespace Labbook.Tuning;
 
@@ -64,6 +65,13 @@ public sealed class Study : ITrialHistory
 
     /// <summary>The study's name.</summary>
     public string Name { get; }
+
+    /// <inheritdoc/>
+    string ITrialHistory.StudyName => Name;
+
+    /// <inheritdoc/>
+    void ITrialHistory.SetTrialSystemAttr(FrozenTrial trial, string key, JsonNode? value) =>
+        Storage.SetTrialSystemAttr(trial.TrialId, key, value);
 
     /// <inheritdoc/>
     public StudyDirection Direction { get; }
@@ -400,7 +408,7 @@ public sealed class Study : ITrialHistory
                 }
                 failed.Add(t.Number);
                 var history = t.SystemAttrs.TryGetValue(RetryHistoryAttr, out var h) && h is JsonArray arr
-                    ? arr.Select(x => (int)x!).ToList()
+                    ? arr.Select(JournalOps.AsInt).ToList()
                     : [];
                 if (history.Count < _retryFailed)
                 {
@@ -413,7 +421,7 @@ public sealed class Study : ITrialHistory
                     var systemAttrs = new Dictionary<string, JsonNode?>
                     {
                         [FixedParamsAttr] = fixedParams,
-                        [FailedTrialAttr] = JsonValue.Create((long)(t.SystemAttrs.TryGetValue(FailedTrialAttr, out var orig) && orig is not null ? (int)orig : t.Number)),
+                        [FailedTrialAttr] = JsonValue.Create((long)(t.SystemAttrs.TryGetValue(FailedTrialAttr, out var orig) && orig is not null ? JournalOps.AsInt(orig) : t.Number)),
                         [RetryHistoryAttr] = new JsonArray(history.Select(n => (JsonNode?)JsonValue.Create((long)n)).ToArray()),
                     };
                     Storage.CreateTrial(_studyId, new FrozenTrial
@@ -448,7 +456,8 @@ public sealed class Study : ITrialHistory
         var started = Storage.Exclusive(() =>
         {
             var trials = Storage.GetAllTrials(_studyId);
-            var budgetLeft = totalTrials is not { } total || CountTowardsBudget(trials) < total;
+            var budgetLeft = (totalTrials is not { } total || CountTowardsBudget(trials) < total)
+                && !(Sampler is IExhaustibleSampler finite && finite.IsExhausted(this));
             foreach (var t in trials)
             {
                 if (t.State != TrialState.Waiting || (!budgetLeft && !t.SystemAttrs.ContainsKey(FailedTrialAttr)))
@@ -461,7 +470,7 @@ public sealed class Study : ITrialHistory
                     {
                         Storage.SetTrialSystemAttr(t.TrialId, HeartbeatAttr, HeartbeatNow());
                     }
-                    return Storage.GetTrial(t.TrialId);
+                    return BeforeTrial(t.TrialId);
                 }
             }
             if (!budgetLeft)
@@ -478,7 +487,7 @@ public sealed class Study : ITrialHistory
                     SystemAttrs = new Dictionary<string, JsonNode?> { [HeartbeatAttr] = HeartbeatNow() },
                 })
                 : Storage.CreateTrial(_studyId);
-            return Storage.GetTrial(id);
+            return BeforeTrial(id);
         });
         if (started is null)
         {
@@ -499,6 +508,12 @@ public sealed class Study : ITrialHistory
             EnsureHeartbeat();
         }
         return trial;
+    }
+
+    private FrozenTrial BeforeTrial(int trialId)
+    {
+        Sampler.BeforeTrial(this, Storage.GetTrial(trialId));
+        return Storage.GetTrial(trialId);
     }
 
     private FrozenTrial Finish(Trial trial, TrialState state, double? value, string? failReason)

@@ -15,6 +15,7 @@ public sealed class Trial
     private readonly Dictionary<string, Distribution> _distributions = [];
     private readonly Dictionary<int, double> _intermediate = [];
     private readonly Dictionary<string, JsonNode?> _userAttrs = [];
+    private readonly Dictionary<string, JsonNode?> _systemAttrs = [];
     private readonly IReadOnlyDictionary<string, object?> _fixedParams;
     private readonly IReadOnlyDictionary<string, Distribution> _relativeSpace;
     private readonly IReadOnlyDictionary<string, double> _relativeParams;
@@ -36,9 +37,12 @@ public sealed class Trial
         {
             _userAttrs[k] = v;
         }
+        foreach (var (k, v) in started.SystemAttrs)
+        {
+            _systemAttrs[k] = v;
+        }
         _fixedParams = fixedParams;
         var frozen = Snapshot();
-        study.Sampler.BeforeTrial(study, frozen);
         _relativeSpace = study.Sampler.InferRelativeSearchSpace(study, frozen);
         _relativeParams = _relativeSpace.Count == 0
             ? new Dictionary<string, double>()
@@ -143,7 +147,8 @@ public sealed class Trial
             return false;
         }
         Flush();
-        return pruner.Prune(_study, Snapshot());
+        // The stored trial, not the local view: pruners read their own bookkeeping from its system attributes.
+        return pruner.Prune(_study, _study.Storage.GetTrial(TrialId));
     }
 
     /// <summary>Sets a user attribute: a string, bool, number, null, or a <see cref="JsonNode"/>.</summary>
@@ -173,6 +178,7 @@ public sealed class Trial
                 Distributions = new Dictionary<string, Distribution>(_distributions),
                 IntermediateValues = new Dictionary<int, double>(_intermediate),
                 UserAttrs = new Dictionary<string, JsonNode?>(_userAttrs),
+                SystemAttrs = new Dictionary<string, JsonNode?>(_systemAttrs),
                 DatetimeStart = DatetimeStart,
             };
         }

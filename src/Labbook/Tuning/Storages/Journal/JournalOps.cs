@@ -290,14 +290,14 @@ internal sealed class JournalOps
     /// <summary>Applies one parsed line with Optuna's replay rules. Returns the worker id of the line.</summary>
     public void Apply(StorageModel model, JsonObject op)
     {
-        var code = (int)(op["op_code"] ?? throw new FormatException("no op_code"));
+        var code = AsInt(op["op_code"] ?? throw new FormatException("no op_code"));
         var worker = (string?)op["worker_id"] ?? string.Empty;
         switch ((JournalOperation)code)
         {
             case JournalOperation.CreateStudy:
                 {
                     var directions = (op["directions"] as JsonArray ?? throw new FormatException("no directions"))
-                        .Select(d => (StudyDirection)(int)d!).ToArray();
+                        .Select(d => (StudyDirection)AsInt(d)).ToArray();
                     model.CreateStudy(Str(op, "study_name"), directions);
                     break;
                 }
@@ -351,7 +351,7 @@ internal sealed class JournalOps
     {
         var record = new TrialRecord
         {
-            State = op["state"] is { } st ? (TrialState)(int)st : TrialState.Running,
+            State = op["state"] is { } st ? (TrialState)AsInt(st) : TrialState.Running,
             Start = op["datetime_start"] is { } s ? ParseDate((string)s!) : null,
             Complete = op["datetime_complete"] is { } c ? ParseDate((string)c!) : null,
         };
@@ -418,7 +418,16 @@ internal sealed class JournalOps
         (string?)op[key] ?? throw new FormatException($"'{key}' is missing");
 
     private static int IntOf(JsonObject op, string key) =>
-        op[key] is JsonValue v ? (v.TryGetValue<long>(out var l) ? checked((int)l) : (int)(double)v) : throw new FormatException($"'{key}' is missing");
+        op[key] is { } v ? AsInt(v) : throw new FormatException($"'{key}' is missing");
+
+    /// <summary>A JSON integer (or integral float) as an int.</summary>
+    public static int AsInt(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var l) => checked((int)l),
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) => checked((int)d),
+        _ => throw new FormatException("expected an integer"),
+    };
 
     private static JsonObject Obj(JsonObject op, string key) =>
         op[key] as JsonObject ?? throw new FormatException($"'{key}' must be an object");
