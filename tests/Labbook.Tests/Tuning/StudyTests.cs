@@ -236,9 +236,12 @@ public sealed class StudyTests : IDisposable
         var study = Study.Create("b", storage: storage, heartbeatInterval: TimeSpan.FromMilliseconds(100), gracePeriod: TimeSpan.FromSeconds(1));
         var trial = study.Ask();
         var first = (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr];
-        Thread.Sleep(400);
-        var later = (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr];
-        Assert.NotEqual(first, later);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr] == first && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(50);
+        }
+        Assert.NotEqual(first, (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr]);
         Thread.Sleep(1200);
         using var other = new JournalFileStorage(path);
         Assert.Empty(Study.Load("b", other).ReclaimStaleTrials());
