@@ -79,8 +79,12 @@ try
         }
         if (reopenMs is { } r)
         {
-            var peerReopen = peer?["reopen_ms"] is JsonValue pr ? (double)pr : double.NaN;
-            Console.WriteLine($"reopen the {trials}-trial journal: Labbook {r:0.0} ms (median of 5), Optuna {peerReopen:0.0} ms, ratio {peerReopen / r:0.0}x");
+            var line = $"reopen the {trials}-trial journal: Labbook {r:0.0} ms (median of 5)";
+            if (peer?["reopen_ms"] is JsonValue pr)
+            {
+                line += $", Optuna {(double)pr:0.0} ms, ratio {(double)pr / r:0.0}x";
+            }
+            Console.WriteLine(line);
         }
     }
 }

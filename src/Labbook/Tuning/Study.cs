@@ -523,25 +523,25 @@ public sealed class Study : ITrialHistory
         {
             throw new ArgumentException("the trial belongs to another study", nameof(trial));
         }
-        try
-        {
-            trial.Flush();
-        }
-        catch (ArgumentException ex) when (state != TrialState.Complete)
-        {
-            failReason ??= ex.Message;
-        }
         if (value is { } v && double.IsNaN(v) && state == TrialState.Pruned)
         {
             value = null;
         }
-        if (failReason is not null)
+        Sampler.AfterTrial(this, trial.Snapshot(), state, value);
+        bool recorded;
+        lock (trial.WriteGate)
         {
-            Storage.SetTrialSystemAttr(trial.TrialId, FailReasonAttr, JsonValue.Create(failReason));
+            var pending = trial.TakePending();
+            try
+            {
+                recorded = Storage.FinishTrial(trial.TrialId, pending, FailAttrs(failReason), state, value is { } x ? [x] : null);
+            }
+            catch (ArgumentException ex)
+            {
+                // A parameter incompatible with an earlier trial's (found when the buffered suggests were written).
+                recorded = Storage.FinishTrial(trial.TrialId, [], FailAttrs(ex.Message), TrialState.Fail, null);
+            }
         }
-        var snapshot = trial.Snapshot();
-        Sampler.AfterTrial(this, snapshot, state, value);
-        var recorded = Storage.SetTrialStateValues(trial.TrialId, state, value is { } x ? [x] : null);
         _running.TryRemove(trial.TrialId, out _);
         lock (_heartbeatGate)
         {
@@ -559,6 +559,9 @@ public sealed class Study : ITrialHistory
         }
         return stored;
     }
+
+    private static Dictionary<string, JsonNode?> FailAttrs(string? reason) =>
+        reason is null ? [] : new Dictionary<string, JsonNode?> { [FailReasonAttr] = JsonValue.Create(reason) };
 
     private static JsonValue HeartbeatNow() =>
         JsonValue.Create(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));

@@ -11,6 +11,7 @@ public sealed class Trial
 {
     private readonly Study _study;
     private readonly Lock _gate = new();
+    private readonly Lock _writeGate = new();
     private readonly Dictionary<string, double> _params = [];
     private readonly Dictionary<string, Distribution> _distributions = [];
     private readonly Dictionary<int, double> _intermediate = [];
@@ -196,23 +197,37 @@ public sealed class Trial
         }
     }
 
-    /// <summary>Writes buffered parameters (one durable write for all suggests made since the last flush).</summary>
-    internal void Flush()
+    /// <summary>Takes the parameters not yet written (the finishing write carries them).</summary>
+    internal TrialParam[] TakePending()
     {
-        TrialParam[] batch;
         lock (_gate)
         {
-            if (_pending.Count == 0)
-            {
-                return;
-            }
-            batch = [.. _pending];
+            TrialParam[] batch = [.. _pending];
             _pending.Clear();
             _flushTimer?.Dispose();
             _flushTimer = null;
+            return batch;
         }
-        _study.Storage.SetTrialParams(TrialId, batch);
     }
+
+    /// <summary>Writes buffered parameters (one durable write for all suggests made since the last flush).</summary>
+    internal void Flush()
+    {
+        lock (_writeGate)
+        {
+            var batch = TakePending();
+            if (batch.Length > 0)
+            {
+                _study.Storage.SetTrialParams(TrialId, batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Held while buffered parameters are written, so that a background flush can never land after the
+    /// write that finishes the trial (replay ignores anything written to a finished trial).
+    /// </summary>
+    internal Lock WriteGate => _writeGate;
 
     private object? Suggest(string name, Distribution distribution)
     {

@@ -56,6 +56,33 @@ public interface IStudyStorage
     /// </summary>
     bool SetTrialStateValues(int trialId, TrialState state, IReadOnlyList<double>? values = null);
 
+    /// <summary>
+    /// Finishes a running trial: records <paramref name="parameters"/>, then <paramref name="systemAttrs"/>, then the
+    /// state and values, in one durable write where the storage can batch. Returns false (recording nothing) when the
+    /// trial had already finished, e.g. failed as stale by another worker.
+    /// </summary>
+    bool FinishTrial(int trialId, IReadOnlyList<TrialParam> parameters, IReadOnlyDictionary<string, JsonNode?> systemAttrs, TrialState state, IReadOnlyList<double>? values)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(systemAttrs);
+        return Exclusive(() =>
+        {
+            if (GetTrial(trialId).State.IsFinished())
+            {
+                return false;
+            }
+            if (parameters.Count > 0)
+            {
+                SetTrialParams(trialId, parameters);
+            }
+            foreach (var (key, value) in systemAttrs)
+            {
+                SetTrialSystemAttr(trialId, key, value);
+            }
+            return SetTrialStateValues(trialId, state, values);
+        });
+    }
+
     /// <summary>Records an intermediate value (a later value for the same step replaces it).</summary>
     void SetTrialIntermediateValue(int trialId, int step, double value);
 

@@ -33,8 +33,33 @@ internal sealed class JournalOps
 
     public static string FormatDate(DateTime dt) => dt.ToString(DateFormat, CultureInfo.InvariantCulture);
 
-    public static DateTime ParseDate(string s) =>
-        DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces);
+    public static DateTime ParseDate(string s)
+    {
+        // Fast path for what Optuna writes: yyyy-MM-ddTHH:mm:ss.ffffff (local time, no zone).
+        if (s.Length == 26 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == '.'
+            && TryDigits(s, 0, 4, out var y) && TryDigits(s, 5, 2, out var mo) && TryDigits(s, 8, 2, out var d)
+            && TryDigits(s, 11, 2, out var h) && TryDigits(s, 14, 2, out var mi) && TryDigits(s, 17, 2, out var sec)
+            && TryDigits(s, 20, 6, out var us) && mo is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, mo) && h < 24 && mi < 60 && sec < 60)
+        {
+            return new DateTime(y, mo, d, h, mi, sec, DateTimeKind.Unspecified).AddTicks(us * 10L);
+        }
+        return DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces);
+    }
+
+    private static bool TryDigits(string s, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var c = s[i];
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+            value = (value * 10) + (c - '0');
+        }
+        return true;
+    }
 
     private static StringBuilder Begin(JournalOperation op, string workerId)
     {
@@ -287,121 +312,331 @@ internal sealed class JournalOps
         sb.Append('}');
     }
 
-    /// <summary>Applies one parsed line with Optuna's replay rules. Returns the worker id of the line.</summary>
-    public void Apply(StorageModel model, JsonObject op)
+    /// <summary>
+    /// Parses one journal line and applies it with Optuna's replay rules. Known keys are read straight into
+    /// typed fields (replay speed); attributes and template fields become JSON nodes.
+    /// </summary>
+    public void ApplyLine(StorageModel model, ReadOnlySpan<byte> line)
     {
-        var code = AsInt(op["op_code"] ?? throw new FormatException("no op_code"));
-        var worker = (string?)op["worker_id"] ?? string.Empty;
-        switch ((JournalOperation)code)
+        var op = default(ParsedOp);
+        op.OpCode = -1;
+        var r = new PythonJson.JsonReader(line);
+        r.Expect((byte)'{');
+        if (!r.TryConsume((byte)'}'))
         {
-            case JournalOperation.CreateStudy:
-                {
-                    var directions = (op["directions"] as JsonArray ?? throw new FormatException("no directions"))
-                        .Select(d => (StudyDirection)AsInt(d)).ToArray();
-                    model.CreateStudy(Str(op, "study_name"), directions);
-                    break;
-                }
-            case JournalOperation.DeleteStudy:
-                model.DeleteStudy(IntOf(op, "study_id"));
+            do
+            {
+                var key = r.ReadRawString();
+                r.Expect((byte)':');
+                ReadField(ref r, ref op, key);
+            }
+            while (r.TryConsume((byte)','));
+            r.Expect((byte)'}');
+        }
+        if (r.Peek() != 0)
+        {
+            throw new FormatException("unexpected text after the JSON object");
+        }
+        Apply(model, ref op);
+    }
+
+    private void ReadField(ref PythonJson.JsonReader r, ref ParsedOp op, ReadOnlySpan<byte> rawKey)
+    {
+        if (rawKey.SequenceEqual("distribution"u8))
+        {
+            if (r.Peek() == 'n')
+            {
+                r.ReadValue();
+                return;
+            }
+            op.ParsedDistribution = DistFromRaw(r.ReadRawString());
+            return;
+        }
+        if (rawKey.SequenceEqual("worker_id"u8))
+        {
+            op.Worker = r.Peek() == 'n' ? (string?)r.ReadValue() : WorkerFromRaw(r.ReadRawString());
+            return;
+        }
+        var key = rawKey.IndexOf((byte)'\\') < 0 ? KnownKey(rawKey) : null;
+        key ??= PythonJson.JsonReader.Decode(rawKey);
+        switch (key)
+        {
+            case "op_code":
+                op.OpCode = r.ReadInt();
                 break;
-            case JournalOperation.SetStudyUserAttr:
-            case JournalOperation.SetStudySystemAttr:
+            case "worker_id":
+                op.Worker = r.ReadStringOrNull();
+                break;
+            case "study_id":
+                op.StudyId = r.ReadInt();
+                break;
+            case "trial_id":
+                op.TrialId = r.ReadInt();
+                break;
+            case "step":
+                op.Step = r.ReadInt();
+                break;
+            case "state":
+                op.State = r.ReadInt();
+                break;
+            case "study_name":
+                op.StudyName = r.ReadStringOrNull();
+                break;
+            case "param_name":
+                op.ParamName = r.ReadStringOrNull();
+                break;
+            case "param_value_internal":
+                op.ParamValue = r.ReadDouble();
+                break;
+            case "intermediate_value":
+                op.IntermediateValue = r.ReadDouble();
+                break;
+            case "datetime_start":
+                op.HasStart = true;
+                op.Start = r.ReadStringOrNull();
+                break;
+            case "datetime_complete":
+                op.HasComplete = true;
+                op.Complete = r.ReadStringOrNull();
+                break;
+            case "values":
+            case "directions":
                 {
-                    var user = code == (int)JournalOperation.SetStudyUserAttr;
-                    foreach (var (k, v) in Obj(op, user ? "user_attr" : "system_attr"))
+                    double[]? list = null;
+                    if (r.Peek() == 'n')
                     {
-                        model.SetStudyAttr(IntOf(op, "study_id"), user, k, v?.DeepClone());
+                        r.ReadValue();
                     }
-                    break;
-                }
-            case JournalOperation.CreateTrial:
-                ApplyCreateTrial(model, op, worker);
-                break;
-            case JournalOperation.SetTrialParam:
-                model.SetParam(IntOf(op, "trial_id"), Str(op, "param_name"), Dbl(op["param_value_internal"]), Dist(Str(op, "distribution")));
-                break;
-            case JournalOperation.SetTrialStateValues:
-                {
-                    var state = (TrialState)IntOf(op, "state");
-                    var values = op["values"] is JsonArray arr ? arr.Select(Dbl).ToArray() : null;
-                    DateTime? start = op["datetime_start"] is { } s ? ParseDate((string)s!) : null;
-                    DateTime? complete = op["datetime_complete"] is { } c ? ParseDate((string)c!) : null;
-                    model.SetStateValues(IntOf(op, "trial_id"), state, values, start, complete, worker);
-                    break;
-                }
-            case JournalOperation.SetTrialIntermediateValue:
-                model.SetIntermediate(IntOf(op, "trial_id"), IntOf(op, "step"), Dbl(op["intermediate_value"]));
-                break;
-            case JournalOperation.SetTrialUserAttr:
-            case JournalOperation.SetTrialSystemAttr:
-                {
-                    var user = code == (int)JournalOperation.SetTrialUserAttr;
-                    foreach (var (k, v) in Obj(op, user ? "user_attr" : "system_attr"))
+                    else
                     {
-                        model.SetTrialAttr(IntOf(op, "trial_id"), user, k, v?.DeepClone());
+                        r.Expect((byte)'[');
+                        var items = new List<double>(2);
+                        if (!r.TryConsume((byte)']'))
+                        {
+                            do
+                            {
+                                items.Add(r.ReadDouble());
+                            }
+                            while (r.TryConsume((byte)','));
+                            r.Expect((byte)']');
+                        }
+                        list = [.. items];
+                    }
+                    if (key == "values")
+                    {
+                        op.Values = list;
+                    }
+                    else
+                    {
+                        op.Directions = list;
                     }
                     break;
                 }
             default:
-                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"unknown op_code {code}"));
+                r.Peek();
+                var node = r.ReadValue();
+                op.Others ??= new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+                op.Others[key] = node;
+                break;
         }
     }
 
-    private void ApplyCreateTrial(StorageModel model, JsonObject op, string worker)
+    private void Apply(StorageModel model, ref ParsedOp op)
+    {
+        var worker = op.Worker ?? string.Empty;
+        switch ((JournalOperation)op.OpCode)
+        {
+            case JournalOperation.CreateStudy:
+                model.CreateStudy(op.StudyName ?? throw Missing("study_name"), (op.Directions ?? throw Missing("directions")).Select(d => (StudyDirection)(int)d).ToArray());
+                break;
+            case JournalOperation.DeleteStudy:
+                model.DeleteStudy(op.StudyId ?? throw Missing("study_id"));
+                break;
+            case JournalOperation.SetStudyUserAttr:
+            case JournalOperation.SetStudySystemAttr:
+                {
+                    var user = op.OpCode == (int)JournalOperation.SetStudyUserAttr;
+                    foreach (var (k, v) in Obj(op.Others, user ? "user_attr" : "system_attr"))
+                    {
+                        model.SetStudyAttr(op.StudyId ?? throw Missing("study_id"), user, k, v?.DeepClone());
+                    }
+                    break;
+                }
+            case JournalOperation.CreateTrial:
+                ApplyCreateTrial(model, ref op, worker);
+                break;
+            case JournalOperation.SetTrialParam:
+                model.SetParam(op.TrialId ?? throw Missing("trial_id"), op.ParamName ?? throw Missing("param_name"),
+                    op.ParamValue ?? throw Missing("param_value_internal"), op.ParsedDistribution ?? throw Missing("distribution"));
+                break;
+            case JournalOperation.SetTrialStateValues:
+                model.SetStateValues(op.TrialId ?? throw Missing("trial_id"), (TrialState)(op.State ?? throw Missing("state")), op.Values,
+                    op.Start is { } s ? ParseDate(s) : null, op.Complete is { } c ? ParseDate(c) : null, worker);
+                break;
+            case JournalOperation.SetTrialIntermediateValue:
+                model.SetIntermediate(op.TrialId ?? throw Missing("trial_id"), op.Step ?? throw Missing("step"), op.IntermediateValue ?? throw Missing("intermediate_value"));
+                break;
+            case JournalOperation.SetTrialUserAttr:
+            case JournalOperation.SetTrialSystemAttr:
+                {
+                    var user = op.OpCode == (int)JournalOperation.SetTrialUserAttr;
+                    foreach (var (k, v) in Obj(op.Others, user ? "user_attr" : "system_attr"))
+                    {
+                        model.SetTrialAttr(op.TrialId ?? throw Missing("trial_id"), user, k, v?.DeepClone());
+                    }
+                    break;
+                }
+            default:
+                throw new FormatException(op.OpCode < 0 ? "'op_code' is missing" : string.Create(CultureInfo.InvariantCulture, $"unknown op_code {op.OpCode}"));
+        }
+    }
+
+    private void ApplyCreateTrial(StorageModel model, ref ParsedOp op, string worker)
     {
         var record = new TrialRecord
         {
-            State = op["state"] is { } st ? (TrialState)AsInt(st) : TrialState.Running,
-            Start = op["datetime_start"] is { } s ? ParseDate((string)s!) : null,
-            Complete = op["datetime_complete"] is { } c ? ParseDate((string)c!) : null,
+            State = op.State is { } st ? (TrialState)st : TrialState.Running,
+            Start = op.Start is { } s ? ParseDate(s) : null,
+            Complete = op.Complete is { } c ? ParseDate(c) : null,
         };
-        if (op["values"] is JsonArray values)
+        var others = op.Others;
+        if (op.Values is { } values)
         {
-            record.Values = values.Select(Dbl).ToArray();
+            record.Values = values;
         }
-        else if (op["value"] is { } v)
+        else if (others?.GetValueOrDefault("value") is { } v)
         {
             record.Values = [Dbl(v)];
         }
-        if (op["distributions"] is JsonObject dists)
+        if (others?.GetValueOrDefault("distributions") is JsonObject dists)
         {
             foreach (var (k, d) in dists)
             {
                 record.Distributions[k] = Dist((string)d!);
             }
         }
-        if (op["params"] is JsonObject ps)
+        if (others?.GetValueOrDefault("params") is JsonObject ps)
         {
             foreach (var (k, p) in ps)
             {
                 record.Params[k] = Dbl(p);
             }
         }
-        if (op["user_attrs"] is JsonObject ua)
+        if (others?.GetValueOrDefault("user_attrs") is JsonObject ua)
         {
             foreach (var (k, a) in ua)
             {
                 record.UserAttrs[k] = a?.DeepClone();
             }
         }
-        if (op["system_attrs"] is JsonObject sa)
+        if (others?.GetValueOrDefault("system_attrs") is JsonObject sa)
         {
             foreach (var (k, a) in sa)
             {
                 record.SystemAttrs[k] = a?.DeepClone();
             }
         }
-        if (op["intermediate_values"] is JsonObject iv)
+        if (others?.GetValueOrDefault("intermediate_values") is JsonObject iv)
         {
             foreach (var (k, a) in iv)
             {
                 record.Intermediate[int.Parse(k, CultureInfo.InvariantCulture)] = Dbl(a);
             }
         }
-        if (model.CreateTrial(IntOf(op, "study_id"), record, worker) is { } id)
+        if (model.CreateTrial(op.StudyId ?? throw Missing("study_id"), record, worker) is { } id)
         {
             LastCreatedTrial[worker] = id;
         }
+    }
+
+    private static FormatException Missing(string key) => new($"'{key}' is missing");
+
+    private static JsonObject Obj(Dictionary<string, JsonNode?>? others, string key) =>
+        others?.GetValueOrDefault(key) as JsonObject ?? throw new FormatException($"'{key}' must be an object");
+
+    /// <summary>The fields of one journal line.</summary>
+    private struct ParsedOp
+    {
+        public int OpCode;
+        public string? Worker;
+        public int? StudyId;
+        public int? TrialId;
+        public int? Step;
+        public int? State;
+        public string? StudyName;
+        public string? ParamName;
+        public Distribution? ParsedDistribution;
+        public double? ParamValue;
+        public double? IntermediateValue;
+        public bool HasStart;
+        public string? Start;
+        public bool HasComplete;
+        public string? Complete;
+        public double[]? Values;
+        public double[]? Directions;
+        public Dictionary<string, JsonNode?>? Others;
+    }
+
+    private static readonly string[] KnownKeys =
+    [
+        "op_code", "study_id", "trial_id", "step", "state", "study_name", "param_name", "param_value_internal",
+        "intermediate_value", "datetime_start", "datetime_complete", "values", "directions", "value", "user_attr",
+        "system_attr", "user_attrs", "system_attrs", "distributions", "params", "intermediate_values",
+    ];
+
+    private static readonly byte[][] KnownKeyBytes = KnownKeys.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    private readonly List<(byte[] Raw, Distribution Distribution)> _rawDistributions = [];
+    private readonly List<(byte[] Raw, string Worker)> _rawWorkers = [];
+
+    /// <summary>The interned name of a key Optuna writes, or null (then it is decoded).</summary>
+    private static string? KnownKey(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < KnownKeyBytes.Length; i++)
+        {
+            if (raw.SequenceEqual(KnownKeyBytes[i]))
+            {
+                return KnownKeys[i];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Distributions repeat on almost every param line: look them up by their raw bytes before decoding.</summary>
+    private Distribution DistFromRaw(ReadOnlySpan<byte> raw)
+    {
+        foreach (var (bytes, distribution) in _rawDistributions)
+        {
+            if (raw.SequenceEqual(bytes))
+            {
+                return distribution;
+            }
+        }
+        var d = Dist(PythonJson.JsonReader.Decode(raw));
+        if (_rawDistributions.Count < 256)
+        {
+            _rawDistributions.Add((raw.ToArray(), d));
+        }
+        return d;
+    }
+
+    /// <summary>Few workers write a journal: reuse their id strings.</summary>
+    private string WorkerFromRaw(ReadOnlySpan<byte> raw)
+    {
+        for (var i = _rawWorkers.Count - 1; i >= 0; i--)
+        {
+            if (raw.SequenceEqual(_rawWorkers[i].Raw))
+            {
+                return _rawWorkers[i].Worker;
+            }
+        }
+        var w = PythonJson.JsonReader.Decode(raw);
+        if (_rawWorkers.Count >= 64)
+        {
+            _rawWorkers.RemoveAt(0);
+        }
+        _rawWorkers.Add((raw.ToArray(), w));
+        return w;
     }
 
     private Distribution Dist(string json)

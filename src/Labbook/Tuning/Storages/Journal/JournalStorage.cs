@@ -171,6 +171,38 @@ public class JournalStorage : IStudyStorage, IDisposable
     });
 
     /// <inheritdoc/>
+    public bool FinishTrial(int trialId, IReadOnlyList<TrialParam> parameters, IReadOnlyDictionary<string, JsonNode?> systemAttrs, TrialState state, IReadOnlyList<double>? values)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(systemAttrs);
+        if (!state.IsFinished())
+        {
+            throw new ArgumentException("a trial finishes as Complete, Pruned or Fail", nameof(state));
+        }
+        return Exclusive(() =>
+        {
+            if (_model.Trial(trialId).State.IsFinished())
+            {
+                return false;
+            }
+            var worker = WorkerId;
+            var lines = new List<string>(parameters.Count + systemAttrs.Count + 1);
+            foreach (var p in parameters)
+            {
+                _model.ValidateParam(trialId, p.Name, p.Distribution);
+                lines.Add(JournalOps.SetTrialParam(worker, trialId, p));
+            }
+            foreach (var (key, value) in systemAttrs)
+            {
+                lines.Add(JournalOps.SetTrialAttr(worker, trialId, false, key, value));
+            }
+            lines.Add(JournalOps.SetTrialStateValues(worker, trialId, state, values, DateTime.Now));
+            Append([.. lines]);
+            return true;
+        });
+    }
+
+    /// <inheritdoc/>
     public void SetTrialIntermediateValue(int trialId, int step, double value) => Exclusive(() =>
     {
         _model.ValidateUpdatable(trialId);
@@ -271,26 +303,17 @@ public class JournalStorage : IStudyStorage, IDisposable
                 break;
             }
             var line = data.Slice(consumed, end);
-            JsonObject op;
             try
             {
-                op = PythonJson.Parse(line) as JsonObject ?? throw new FormatException("a journal line must be a JSON object");
+                _ops.ApplyLine(_model, line);
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or ArgumentException or OverflowException or KeyNotFoundException)
             {
-                if (consumed + end + 1 == data.Length)
+                if (consumed + end + 1 == data.Length && ex is FormatException)
                 {
                     // As Optuna: an unparsable *last* line may be a write in progress; read it again next time.
                     break;
                 }
-                throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1, ex.Message);
-            }
-            try
-            {
-                _ops.Apply(_model, op);
-            }
-            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or ArgumentException or OverflowException)
-            {
                 throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1, ex.Message);
             }
             consumed += end + 1;

@@ -16,7 +16,7 @@ internal static class PythonJson
     /// <summary>Parses one JSON document; throws <see cref="FormatException"/> with the byte column on error.</summary>
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
-        var reader = new Reader(utf8);
+        var reader = new JsonReader(utf8);
         reader.SkipWhitespace();
         var node = reader.ReadValue();
         reader.SkipWhitespace();
@@ -282,15 +282,139 @@ internal static class PythonJson
         return sb.ToString();
     }
 
-    private ref struct Reader
+    /// <summary>A forward reader over one UTF-8 JSON text that also accepts Python's bare NaN and infinities.</summary>
+    internal ref struct JsonReader
     {
         private readonly ReadOnlySpan<byte> _s;
         private int _pos;
 
-        public Reader(ReadOnlySpan<byte> s)
+        public JsonReader(ReadOnlySpan<byte> s)
         {
             _s = s;
             _pos = 0;
+        }
+
+        /// <summary>The next byte after whitespace (0 at the end).</summary>
+        public byte Peek()
+        {
+            SkipWhitespace();
+            return _pos < _s.Length ? _s[_pos] : (byte)0;
+        }
+
+        /// <summary>Consumes <paramref name="c"/> after whitespace or throws.</summary>
+        public void Expect(byte c)
+        {
+            if (Peek() != c)
+            {
+                throw Error($"expected '{(char)c}'");
+            }
+            _pos++;
+        }
+
+        /// <summary>Consumes <paramref name="c"/> after whitespace when it is next.</summary>
+        public bool TryConsume(byte c)
+        {
+            if (Peek() != c)
+            {
+                return false;
+            }
+            _pos++;
+            return true;
+        }
+
+        /// <summary>Reads a number (or NaN / Infinity / -Infinity) as a double.</summary>
+        public double ReadDouble()
+        {
+            SkipWhitespace();
+            if (_pos < _s.Length && _s[_pos] is (byte)'N' or (byte)'I')
+            {
+                return (double)ReadValue()!;
+            }
+            var start = _pos;
+            if (_pos < _s.Length && _s[_pos] == '-')
+            {
+                _pos++;
+                if (_s[_pos..].StartsWith("Infinity"u8))
+                {
+                    _pos += 8;
+                    return double.NegativeInfinity;
+                }
+            }
+            while (_pos < _s.Length && _s[_pos] is (>= (byte)'0' and <= (byte)'9') or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-')
+            {
+                _pos++;
+            }
+            if (!double.TryParse(_s[start.._pos], NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            {
+                _pos = start;
+                throw Error("expected a number");
+            }
+            return d;
+        }
+
+        /// <summary>Reads an integer (an integral float is accepted).</summary>
+        public int ReadInt()
+        {
+            var d = ReadDouble();
+            if (d != Math.Floor(d) || d > int.MaxValue || d < int.MinValue)
+            {
+                throw Error("expected an integer");
+            }
+            return (int)d;
+        }
+
+        /// <summary>
+        /// Reads a string literal and returns its raw bytes between the quotes (escapes not decoded), so callers can
+        /// compare keys and cache values without allocating.
+        /// </summary>
+        public ReadOnlySpan<byte> ReadRawString()
+        {
+            if (Peek() != '"')
+            {
+                throw Error("expected a string");
+            }
+            var start = ++_pos;
+            while (_pos < _s.Length)
+            {
+                var c = _s[_pos];
+                if (c == '"')
+                {
+                    return _s[start.._pos++];
+                }
+                _pos += c == '\\' ? 2 : 1;
+            }
+            throw Error("unterminated string");
+        }
+
+        /// <summary>Decodes the raw bytes of a string literal (as returned by <see cref="ReadRawString"/>).</summary>
+        public static string Decode(ReadOnlySpan<byte> raw)
+        {
+            if (raw.IndexOf((byte)'\\') < 0)
+            {
+                return Encoding.UTF8.GetString(raw);
+            }
+            Span<byte> quoted = raw.Length < 512 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
+            quoted[0] = (byte)'"';
+            raw.CopyTo(quoted[1..]);
+            quoted[^1] = (byte)'"';
+            var r = new JsonReader(quoted);
+            return r.ReadString();
+        }
+
+        /// <summary>Reads a string, or null for a JSON null.</summary>
+        public string? ReadStringOrNull()
+        {
+            var c = Peek();
+            if (c == 'n')
+            {
+                Expect("null"u8);
+                return null;
+            }
+            if (c != '"')
+            {
+                throw Error("expected a string");
+            }
+            return ReadString();
         }
 
         public readonly bool AtEnd => _pos >= _s.Length;
