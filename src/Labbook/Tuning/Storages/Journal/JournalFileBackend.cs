@@ -8,7 +8,7 @@ namespace Labbook.Tuning.Storages.Journal;
 /// the holder dies, so a killed writer never blocks anyone (Optuna's symlink lock can). Under the lock,
 /// a writer first repairs a torn tail (bytes after the last newline, left by a crash mid-write) by
 /// truncating them, then appends with <c>O_APPEND</c> and fsyncs. Readers never lock and never write.
-/// See docs/decisions/0002-journal-lock.md.
+/// See docs/decisions/0010-journal-lock.md.
 /// </summary>
 public sealed class JournalFileBackend : IJournalBackend
 {
