@@ -61,7 +61,7 @@ public sealed class Study : ITrialHistory
     }
 
     /// <summary>The sampler used when none is given. One place, so the default can change in one line.</summary>
-    public static ISampler DefaultSampler(int? seed = null) => new RandomSampler(seed);
+    public static ISampler CreateDefaultSampler(int? seed = null) => new RandomSampler(seed);
 
     /// <summary>The study's name.</summary>
     public string Name { get; }
@@ -90,7 +90,7 @@ public sealed class Study : ITrialHistory
     /// </summary>
     /// <param name="name">The study name; null makes a unique one.</param>
     /// <param name="direction">Minimize or maximize the objective.</param>
-    /// <param name="sampler">The sampler; null uses <see cref="DefaultSampler"/>.</param>
+    /// <param name="sampler">The sampler; null uses <see cref="CreateDefaultSampler"/>.</param>
     /// <param name="storage">Where to keep trials; null keeps them in memory.</param>
     /// <param name="loadIfExists">Continue an existing study of that name instead of failing.</param>
     /// <param name="pruner">The pruner, or null.</param>
@@ -131,7 +131,7 @@ public sealed class Study : ITrialHistory
         {
             throw new ArgumentException($"study '{name}' exists with direction {directions[0]}, not {direction}", nameof(direction));
         }
-        return new Study(name, studyId, direction, storage, sampler ?? DefaultSampler(), pruner, heartbeatInterval, gracePeriod, retryFailed);
+        return new Study(name, studyId, direction, storage, sampler ?? CreateDefaultSampler(), pruner, heartbeatInterval, gracePeriod, retryFailed);
     }
 
     /// <summary>Loads an existing study by name; throws <see cref="KeyNotFoundException"/> when there is none.</summary>
@@ -152,7 +152,7 @@ public sealed class Study : ITrialHistory
         {
             throw new NotSupportedException($"study '{name}' has {directions.Count} objectives; Labbook studies have one");
         }
-        return new Study(name, studyId, directions[0], storage, sampler ?? DefaultSampler(), pruner, heartbeatInterval, gracePeriod, retryFailed);
+        return new Study(name, studyId, directions[0], storage, sampler ?? CreateDefaultSampler(), pruner, heartbeatInterval, gracePeriod, retryFailed);
     }
 
     /// <summary>All trials, in number order.</summary>
