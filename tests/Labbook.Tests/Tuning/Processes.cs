@@ -125,12 +125,12 @@ internal static class Processes
 
         public int ExitCode => _process.ExitCode;
 
-        /// <summary>SIGKILL, then wait until the process and its output are gone.</summary>
+        /// <summary>SIGKILL to the process and its children, then wait until they and their output are gone.</summary>
         public void KillHard()
         {
             try
             {
-                _process.Kill();
+                _process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException)
             {
