@@ -302,4 +302,22 @@ public sealed class StudyTests : IDisposable
         Assert.Equal("number,state,value,params_x,params_name,datetime_start,datetime_complete,duration", lines[0]);
         Assert.StartsWith("0,COMPLETE,5.5,0.5,\"a,\"\"b\"\"\",", lines[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_result_for_a_trial_another_worker_already_failed_is_dropped_and_the_search_goes_on()
+    {
+        var storage = new InMemoryStorage();
+        var study = Study.Create("s", storage: storage, sampler: new RandomSampler(1));
+        study.Optimize(t =>
+        {
+            var x = t.SuggestFloat("x", 0, 1);
+            if (t.Number == 0)
+            {
+                // Another worker reclaims this trial meanwhile.
+                storage.SetTrialStateValues(t.TrialId, TrialState.Fail);
+            }
+            return x;
+        }, nTrials: 3);
+        Assert.Equal([TrialState.Fail, TrialState.Complete, TrialState.Complete], study.Trials.Select(t => t.State));
+    }
 }
