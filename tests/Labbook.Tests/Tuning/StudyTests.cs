@@ -320,4 +320,18 @@ public sealed class StudyTests : IDisposable
         }, nTrials: 3);
         Assert.Equal([TrialState.Fail, TrialState.Complete, TrialState.Complete], study.Trials.Select(t => t.State));
     }
+
+    [Fact]
+    public void Loading_a_missing_study_names_the_study_and_the_file()
+    {
+        var path = Path.Combine(_dir, "missing.jsonl");
+        using var storage = new JournalFileStorage(path);
+        var ex = Assert.Throws<KeyNotFoundException>(() => Study.Load("nope", storage));
+        Assert.Equal($"no study named 'nope' in {path}", ex.Message);
+        Assert.Throws<DuplicateStudyException>(() =>
+        {
+            Study.Create("twice", storage: storage);
+            Study.Create("twice", storage: storage);
+        });
+    }
 }

@@ -41,6 +41,9 @@ public class JournalStorage : IStudyStorage, IDisposable
     /// <inheritdoc/>
     public bool IsShared => true;
 
+    /// <summary>Where the journal is (the file's path for a file backend), for messages.</summary>
+    public override string ToString() => _backend.ToString() ?? nameof(JournalStorage);
+
     /// <summary>This thread's worker id in the journal, as Optuna forms it: a per-storage uuid and the thread id.</summary>
     public string WorkerId => _workerPrefix + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
 
