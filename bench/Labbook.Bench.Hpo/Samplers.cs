@@ -1,0 +1,18 @@
+using Labbook.Tuning;
+using Labbook.Tuning.Samplers;
+
+namespace Labbook.Bench.Hpo;
+
+/// <summary>The samplers the benchmark knows, by the names written to the JSONL records.</summary>
+public static class BenchSamplers
+{
+    public static readonly string[] AllNames = ["cs-random", "cs-tpe", "cs-tpe-mv", "cs-cmaes", "cs-qmc", "cs-default"];
+
+    public static (ISampler Sampler, string Config) Create(string name, int seed) => name switch
+    {
+        "cs-random" => (new RandomSampler(seed), "RandomSampler"),
+        "cs-tpe" => (new TpeSampler(seed), "TpeSampler defaults"),
+        "cs-tpe-mv" => (new TpeSampler(seed, multivariate: true), "TpeSampler multivariate"),
+        _ => throw new ArgumentException($"unknown sampler {name}; known: {string.Join(", ", AllNames)}"),
+    };
+}

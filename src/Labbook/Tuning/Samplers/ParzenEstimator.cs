@@ -1,0 +1,337 @@
+namespace Labbook.Tuning.Samplers;
+
+/// <summary>
+/// One parameter as the Parzen estimator sees it, following Optuna 3.1: log parameters live in log
+/// space, stepped and integer parameters widen their bounds by half a step and are handled as
+/// interval masses, categoricals are indices.
+/// </summary>
+internal readonly struct ParzenDimension
+{
+    private ParzenDimension(Distribution distribution, double low, double high, double q, int choices, bool log)
+    {
+        Distribution = distribution;
+        Low = low;
+        High = high;
+        Q = q;
+        Choices = choices;
+        Log = log;
+    }
+
+    public Distribution Distribution { get; }
+
+    public double Low { get; }
+
+    public double High { get; }
+
+    /// <summary>The step of a discrete numeric dimension, or 0 when continuous (also for log ints, as Optuna does).</summary>
+    public double Q { get; }
+
+    /// <summary>The number of choices of a categorical dimension, or 0 for numbers.</summary>
+    public int Choices { get; }
+
+    public bool Log { get; }
+
+    public bool IsCategorical => Choices > 0;
+
+    public static ParzenDimension From(Distribution distribution) => distribution switch
+    {
+        FloatDistribution { Log: true } f => new(f, Math.Log(f.Low), Math.Log(f.High), 0, 0, true),
+        FloatDistribution { Step: { } s } f => new(f, f.Low - (0.5 * s), f.High + (0.5 * s), s, 0, false),
+        FloatDistribution f => new(f, f.Low, f.High, 0, 0, false),
+        IntDistribution { Log: true } i => new(i, Math.Log(i.Low - 0.5), Math.Log(i.High + 0.5), 0, 0, true),
+        IntDistribution i => new(i, i.Low - (0.5 * i.Step), i.High + (0.5 * i.Step), i.Step, 0, false),
+        CategoricalDistribution c => new(c, 0, 0, 0, c.Choices.Count, false),
+        _ => throw new ArgumentException($"unknown distribution {distribution.GetType().Name}", nameof(distribution)),
+    };
+
+    /// <summary>Internal value to the estimator's space.</summary>
+    public double ToParzen(double internalValue) => Log ? Math.Log(internalValue) : internalValue;
+
+    /// <summary>The estimator's space back to a valid internal value.</summary>
+    public double FromParzen(double x) => Distribution switch
+    {
+        FloatDistribution { Log: true } f => Math.Clamp(Math.Exp(x), f.Low, f.High),
+        FloatDistribution { Step: { } s } f => Math.Clamp((Math.Round((x - f.Low) / s) * s) + f.Low, f.Low, f.High),
+        FloatDistribution f => Math.Clamp(x, f.Low, f.High),
+        IntDistribution { Log: true } i => Math.Clamp(Math.Round(Math.Exp(x)), i.Low, i.High),
+        IntDistribution i => Math.Clamp((Math.Round((x - i.Low) / i.Step) * i.Step) + i.Low, i.Low, i.High),
+        CategoricalDistribution c => Math.Clamp(Math.Round(x), 0, c.Choices.Count - 1),
+        _ => x,
+    };
+}
+
+/// <summary>The settings of a Parzen estimator (Optuna's <c>_ParzenEstimatorParameters</c>).</summary>
+internal sealed record ParzenOptions(double PriorWeight, bool ConsiderMagicClip, bool ConsiderEndpoints, bool Multivariate, double BandwidthScale);
+
+/// <summary>
+/// A mixture of truncated normals (categorical rows for categoricals), one component per observation
+/// plus a prior component, as Optuna 3.1's <c>_ParzenEstimator</c>. Arrays only, no allocation per
+/// component in the hot loops.
+/// </summary>
+internal sealed class ParzenEstimator
+{
+    private const double Eps = 1e-12;
+
+    // Components whose log term is this far below the largest one add less than 1e-16 relative mass.
+    private const double NegligibleLog = 37.0;
+
+    private readonly ParzenDimension[] _dims;
+    private readonly int _nComp;
+    private readonly double[] _cumWeights;
+    private readonly double[][] _mus;
+    private readonly double[][] _sigmas;
+    private readonly double[][] _invSigmas;
+    private readonly double[][] _logZ;
+    private readonly double[][] _logProbs;
+    private readonly double[][] _probCum;
+    private readonly double[] _base;
+    private readonly bool _hasSlowDims;
+
+    /// <param name="dims">The dimensions.</param>
+    /// <param name="observations">Per dimension, the observed values in the estimator's space (same length each).</param>
+    /// <param name="count">The number of observations.</param>
+    /// <param name="observationWeights">Unnormalized weights of the observations.</param>
+    /// <param name="options">Settings.</param>
+    public ParzenEstimator(ParzenDimension[] dims, double[][] observations, int count, double[] observationWeights, ParzenOptions options)
+    {
+        _dims = dims;
+        _nComp = count + 1;
+        var weights = new double[_nComp];
+        Array.Copy(observationWeights, weights, count);
+        weights[count] = options.PriorWeight;
+        var total = 0.0;
+        for (var k = 0; k < _nComp; k++)
+        {
+            total += weights[k];
+        }
+        _cumWeights = new double[_nComp];
+        _base = new double[_nComp];
+        var acc = 0.0;
+        for (var k = 0; k < _nComp; k++)
+        {
+            weights[k] /= total;
+            acc += weights[k];
+            _cumWeights[k] = acc;
+            _base[k] = Math.Log(weights[k]);
+        }
+
+        _mus = new double[dims.Length][];
+        _sigmas = new double[dims.Length][];
+        _invSigmas = new double[dims.Length][];
+        _logZ = new double[dims.Length][];
+        _logProbs = new double[dims.Length][];
+        _probCum = new double[dims.Length][];
+        var sigma0 = options.BandwidthScale * Math.Pow(Math.Max(count, 1), -1.0 / (dims.Length + 4));
+        for (var d = 0; d < dims.Length; d++)
+        {
+            var dim = dims[d];
+            if (dim.IsCategorical)
+            {
+                BuildCategorical(d, dim.Choices, observations[d], count, options.PriorWeight);
+                continue;
+            }
+            var mus = new double[_nComp];
+            Array.Copy(observations[d], mus, count);
+            mus[count] = 0.5 * (dim.Low + dim.High);
+            var range = dim.High - dim.Low;
+            var sigmas = options.Multivariate ? Fill(_nComp, sigma0 * range) : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
+            var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _nComp) : Eps;
+            var invSigmas = new double[_nComp];
+            var logZ = new double[_nComp];
+            for (var k = 0; k < _nComp; k++)
+            {
+                sigmas[k] = k == count ? range : Math.Clamp(sigmas[k], minSigma, range);
+                invSigmas[k] = 1.0 / sigmas[k];
+                var a = (dim.Low - mus[k]) * invSigmas[k];
+                var b = (dim.High - mus[k]) * invSigmas[k];
+                logZ[k] = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+                if (dim.Q == 0)
+                {
+                    _base[k] += -Math.Log(sigmas[k]) - SamplerMath.LogSqrt2Pi - logZ[k];
+                }
+                else
+                {
+                    _base[k] -= logZ[k];
+                    _hasSlowDims = true;
+                }
+            }
+            _mus[d] = mus;
+            _sigmas[d] = sigmas;
+            _invSigmas[d] = invSigmas;
+            _logZ[d] = logZ;
+        }
+    }
+
+    /// <summary>Draws <paramref name="size"/> points; result[d][i] in the estimator's space.</summary>
+    public double[][] Sample(Random random, int size)
+    {
+        var result = new double[_dims.Length][];
+        for (var d = 0; d < _dims.Length; d++)
+        {
+            result[d] = new double[size];
+        }
+        for (var i = 0; i < size; i++)
+        {
+            var k = SamplerMath.PickIndex(_cumWeights, _nComp, random.NextDouble());
+            for (var d = 0; d < _dims.Length; d++)
+            {
+                var dim = _dims[d];
+                if (dim.IsCategorical)
+                {
+                    var c = dim.Choices;
+                    var row = _probCum[d];
+                    var u = random.NextDouble() * row[(k * c) + c - 1];
+                    var choice = 0;
+                    while (choice < c - 1 && row[(k * c) + choice] <= u)
+                    {
+                        choice++;
+                    }
+                    result[d][i] = choice;
+                }
+                else
+                {
+                    result[d][i] = SamplerMath.TruncatedNormal(random, _mus[d][k], _sigmas[d][k], dim.Low, dim.High);
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The log density of each point. Discrete values are first snapped onto their grid (as Optuna
+    /// evaluates the transformed-back samples).
+    /// </summary>
+    public double[] LogPdf(double[][] points, int size)
+    {
+        var result = new double[size];
+        var terms = new double[_nComp];
+        for (var i = 0; i < size; i++)
+        {
+            Array.Copy(_base, terms, _nComp);
+            for (var d = 0; d < _dims.Length; d++)
+            {
+                var dim = _dims[d];
+                var x = points[d][i];
+                if (dim.IsCategorical)
+                {
+                    var c = dim.Choices;
+                    var choice = (int)x;
+                    var logProbs = _logProbs[d];
+                    for (var k = 0; k < _nComp; k++)
+                    {
+                        terms[k] += logProbs[(k * c) + choice];
+                    }
+                }
+                else if (dim.Q == 0)
+                {
+                    var mus = _mus[d];
+                    var inv = _invSigmas[d];
+                    for (var k = 0; k < _nComp; k++)
+                    {
+                        var z = (x - mus[k]) * inv[k];
+                        terms[k] -= 0.5 * z * z;
+                    }
+                }
+                else
+                {
+                    var lower = Math.Max(x - (0.5 * dim.Q), dim.Low);
+                    var upper = Math.Min(x + (0.5 * dim.Q), dim.High);
+                    var mus = _mus[d];
+                    var inv = _invSigmas[d];
+                    for (var k = 0; k < _nComp; k++)
+                    {
+                        var mass = SamplerMath.NormalMass((lower - mus[k]) * inv[k], (upper - mus[k]) * inv[k]);
+                        terms[k] += Math.Log(Math.Max(mass, 1e-300));
+                    }
+                }
+            }
+            result[i] = LogSumExp(terms);
+        }
+        return result;
+    }
+
+    /// <summary>Whether this estimator needs interval masses (slower path); exposed for tests.</summary>
+    internal bool HasDiscreteDimensions => _hasSlowDims;
+
+    private static double LogSumExp(double[] terms)
+    {
+        var max = double.NegativeInfinity;
+        for (var k = 0; k < terms.Length; k++)
+        {
+            if (terms[k] > max)
+            {
+                max = terms[k];
+            }
+        }
+        if (double.IsNegativeInfinity(max))
+        {
+            return max;
+        }
+        var cutoff = max - NegligibleLog;
+        var sum = 0.0;
+        for (var k = 0; k < terms.Length; k++)
+        {
+            var t = terms[k];
+            if (t > cutoff)
+            {
+                sum += Math.Exp(t - max);
+            }
+        }
+        return max + Math.Log(sum);
+    }
+
+    private void BuildCategorical(int d, int choices, double[] observations, int count, double priorWeight)
+    {
+        var value = priorWeight / (count + 1);
+        var logProbs = new double[_nComp * choices];
+        var cum = new double[_nComp * choices];
+        for (var k = 0; k < _nComp; k++)
+        {
+            var observed = k < count ? (int)observations[k] : -1;
+            var rowTotal = (value * choices) + (observed >= 0 ? 1.0 : 0.0);
+            var acc = 0.0;
+            for (var c = 0; c < choices; c++)
+            {
+                var p = (value + (c == observed ? 1.0 : 0.0)) / rowTotal;
+                logProbs[(k * choices) + c] = Math.Log(p);
+                acc += p;
+                cum[(k * choices) + c] = acc;
+            }
+        }
+        _logProbs[d] = logProbs;
+        _probCum[d] = cum;
+    }
+
+    private static double[] Fill(int n, double value)
+    {
+        var a = new double[n];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    /// <summary>Optuna's univariate bandwidth: the larger gap to a neighbour among the sorted centres (prior included).</summary>
+    private static double[] UnivariateSigmas(double[] mus, double low, double high, bool considerEndpoints)
+    {
+        var n = mus.Length;
+        var sorted = (double[])mus.Clone();
+        var order = new int[n];
+        for (var k = 0; k < n; k++)
+        {
+            order[k] = k;
+        }
+        Array.Sort(sorted, order);
+        var sigmas = new double[n];
+        for (var j = 0; j < n; j++)
+        {
+            var left = j == 0 ? low : sorted[j - 1];
+            var right = j == n - 1 ? high : sorted[j + 1];
+            sigmas[order[j]] = Math.Max(sorted[j] - left, right - sorted[j]);
+        }
+        if (!considerEndpoints && n >= 2)
+        {
+            sigmas[order[0]] = sorted[1] - sorted[0];
+            sigmas[order[n - 1]] = sorted[n - 1] - sorted[n - 2];
+        }
+        return sigmas;
+    }
+}

@@ -1,0 +1,336 @@
+namespace Labbook.Tuning.Samplers;
+
+/// <summary>
+/// The Tree-structured Parzen Estimator, after Optuna 3.1's <c>TPESampler</c>: trials are split into
+/// the best <c>gamma(n)</c> ("below") and the rest ("above"); a Parzen estimator is fitted to each,
+/// <c>nEiCandidates</c> points are drawn from the "below" one and the point with the largest density
+/// ratio l(x)/g(x) is chosen. Univariate by default (each parameter on its own, which handles
+/// conditional parameters naturally); <c>multivariate</c> models the intersection search space
+/// jointly and samples the remaining parameters univariately. With <c>constantLiar</c>, running
+/// trials count as the worst observations so that parallel workers spread out.
+/// </summary>
+public sealed class TpeSampler : ISampler
+{
+    private static readonly TrialState[] FinishedStates = [TrialState.Complete, TrialState.Pruned];
+    private static readonly TrialState[] LiarStates = [TrialState.Complete, TrialState.Pruned, TrialState.Running];
+
+    private readonly Random _random;
+    private readonly Lock _gate = new();
+    private readonly int _nStartupTrials;
+    private readonly int _nEiCandidates;
+    private readonly bool _multivariate;
+    private readonly bool _constantLiar;
+    private readonly Func<int, int> _gamma;
+    private readonly Func<int, double[]> _weights;
+    private readonly ParzenOptions _univariateOptions;
+    private readonly ParzenOptions _multivariateOptions;
+    private readonly IntersectionSearchSpace _searchSpace = new(includePruned: true);
+    private Snapshot? _snapshot;
+
+    /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
+    /// <param name="seed">Seed for reproducible draws.</param>
+    /// <param name="nStartupTrials">Trials sampled at random before TPE starts (finished trials are counted).</param>
+    /// <param name="nEiCandidates">Candidates drawn from l(x) per sample.</param>
+    /// <param name="multivariate">Model the intersection search space jointly.</param>
+    /// <param name="constantLiar">Count running trials as the worst observations (parallel workers).</param>
+    /// <param name="priorWeight">Weight of the prior component.</param>
+    /// <param name="considerMagicClip">Lower-bound the bandwidths by range / min(100, 1 + n).</param>
+    /// <param name="considerEndpoints">Let the bounds count as neighbours when choosing univariate bandwidths.</param>
+    /// <param name="gamma">The size of the "below" set for n observations; default min(ceil(0.1 n), 25).</param>
+    /// <param name="weights">Observation weights, oldest first, for n observations; default Optuna's ramp.</param>
+    /// <param name="multivariateBandwidth">The constant of Scott's rule in multivariate mode (Optuna: 0.2).</param>
+    public TpeSampler(
+        int? seed = null,
+        int nStartupTrials = 10,
+        int nEiCandidates = 24,
+        bool multivariate = false,
+        bool constantLiar = false,
+        double priorWeight = 1.0,
+        bool considerMagicClip = true,
+        bool considerEndpoints = false,
+        Func<int, int>? gamma = null,
+        Func<int, double[]>? weights = null,
+        double multivariateBandwidth = 0.2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(nStartupTrials);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nEiCandidates, 1);
+        if (!(priorWeight > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(priorWeight), "the prior weight must be positive");
+        }
+        _random = seed is { } s ? new Random(s) : new Random();
+        _nStartupTrials = nStartupTrials;
+        _nEiCandidates = nEiCandidates;
+        _multivariate = multivariate;
+        _constantLiar = constantLiar;
+        _gamma = gamma ?? DefaultGamma;
+        _weights = weights ?? DefaultWeights;
+        _univariateOptions = new ParzenOptions(priorWeight, considerMagicClip, considerEndpoints, Multivariate: false, multivariateBandwidth);
+        _multivariateOptions = _univariateOptions with { Multivariate = true };
+    }
+
+    /// <summary>Optuna's default gamma: min(ceil(0.1 n), 25).</summary>
+    public static int DefaultGamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
+
+    /// <summary>Optuna's default weights: 1 for the newest 25 observations, a linear ramp from 1/n for the older ones.</summary>
+    public static double[] DefaultWeights(int n)
+    {
+        var w = new double[n];
+        if (n < 25)
+        {
+            Array.Fill(w, 1.0);
+            return w;
+        }
+        var ramp = n - 25;
+        for (var i = 0; i < ramp; i++)
+        {
+            // numpy.linspace(1/n, 1, ramp)
+            w[i] = ramp == 1 ? 1.0 / n : (1.0 / n) + (i * (1.0 - (1.0 / n)) / (ramp - 1));
+        }
+        for (var i = ramp; i < n; i++)
+        {
+            w[i] = 1.0;
+        }
+        return w;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial)
+    {
+        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
+        if (!_multivariate)
+        {
+            return result;
+        }
+        foreach (var (name, distribution) in _searchSpace.Calculate(study))
+        {
+            if (!distribution.IsSingle)
+            {
+                result[name] = distribution;
+            }
+        }
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> SampleRelative(ITrialHistory study, FrozenTrial trial, IReadOnlyDictionary<string, Distribution> searchSpace)
+    {
+        ArgumentNullException.ThrowIfNull(searchSpace);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (searchSpace.Count == 0)
+        {
+            return result;
+        }
+        lock (_gate)
+        {
+            var snapshot = GetSnapshot(study, trial);
+            if (snapshot.Finished < _nStartupTrials)
+            {
+                return result;
+            }
+            var names = new string[searchSpace.Count];
+            var dims = new ParzenDimension[searchSpace.Count];
+            var j = 0;
+            foreach (var (name, distribution) in searchSpace)
+            {
+                names[j] = name;
+                dims[j] = ParzenDimension.From(distribution);
+                j++;
+            }
+            var values = SampleTpe(snapshot, names, dims, _multivariateOptions);
+            for (var d = 0; d < names.Length; d++)
+            {
+                result[names[d]] = values[d];
+            }
+            return result;
+        }
+    }
+
+    /// <inheritdoc/>
+    public double SampleIndependent(ITrialHistory study, FrozenTrial trial, string paramName, Distribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        lock (_gate)
+        {
+            if (distribution.IsSingle)
+            {
+                return RandomSampler.Sample(_random, distribution);
+            }
+            var snapshot = GetSnapshot(study, trial);
+            if (snapshot.Finished < _nStartupTrials)
+            {
+                return RandomSampler.Sample(_random, distribution);
+            }
+            return SampleTpe(snapshot, [paramName], [ParzenDimension.From(distribution)], _univariateOptions)[0];
+        }
+    }
+
+    private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options)
+    {
+        var trials = snapshot.Trials;
+        var n = trials.Length;
+        var nd = dims.Length;
+        var belowObs = new double[nd][];
+        var aboveObs = new double[nd][];
+        for (var d = 0; d < nd; d++)
+        {
+            belowObs[d] = new double[n];
+            aboveObs[d] = new double[n];
+        }
+        int nBelow = 0, nAbove = 0;
+        var row = new double[nd];
+        for (var t = 0; t < n; t++)
+        {
+            if (!TryRead(trials[t], names, dims, row))
+            {
+                continue;
+            }
+            var target = snapshot.Below[t] ? belowObs : aboveObs;
+            var index = snapshot.Below[t] ? nBelow++ : nAbove++;
+            for (var d = 0; d < nd; d++)
+            {
+                target[d][index] = row[d];
+            }
+        }
+        var below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
+        var above = new ParzenEstimator(dims, aboveObs, nAbove, _weights(nAbove), options);
+        var candidates = below.Sample(_random, _nEiCandidates);
+        // Snap candidates onto their grids first, as Optuna scores the transformed-back values.
+        for (var d = 0; d < nd; d++)
+        {
+            var column = candidates[d];
+            for (var i = 0; i < column.Length; i++)
+            {
+                column[i] = dims[d].IsCategorical ? column[i] : dims[d].ToParzen(dims[d].FromParzen(column[i]));
+            }
+        }
+        var logL = below.LogPdf(candidates, _nEiCandidates);
+        var logG = above.LogPdf(candidates, _nEiCandidates);
+        var best = 0;
+        var bestScore = double.NegativeInfinity;
+        for (var i = 0; i < _nEiCandidates; i++)
+        {
+            var score = logL[i] - logG[i];
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = i;
+            }
+        }
+        var result = new double[nd];
+        for (var d = 0; d < nd; d++)
+        {
+            result[d] = dims[d].FromParzen(candidates[d][best]);
+        }
+        return result;
+    }
+
+    private static bool TryRead(FrozenTrial trial, string[] names, ParzenDimension[] dims, double[] row)
+    {
+        for (var d = 0; d < names.Length; d++)
+        {
+            if (!trial.InternalParams.TryGetValue(names[d], out var value)
+                || !trial.Distributions.TryGetValue(names[d], out var distribution)
+                || !(ReferenceEquals(distribution, dims[d].Distribution) || distribution.Equals(dims[d].Distribution)))
+            {
+                return false;
+            }
+            row[d] = dims[d].ToParzen(value);
+        }
+        return true;
+    }
+
+    /// <summary>The observed trials and their below/above split, built once per sampled trial.</summary>
+    private Snapshot GetSnapshot(ITrialHistory study, FrozenTrial trial)
+    {
+        var all = study.GetTrials(_constantLiar ? LiarStates : FinishedStates);
+        if (_snapshot is { } cached && cached.TrialNumber == trial.Number && cached.SourceCount == all.Count)
+        {
+            return cached;
+        }
+        var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
+        var trials = new List<FrozenTrial>(all.Count);
+        var key1 = new List<double>(all.Count);
+        var key2 = new List<double>(all.Count);
+        var finished = 0;
+        for (var i = 0; i < all.Count; i++)
+        {
+            var t = all[i];
+            if (t.Number == trial.Number)
+            {
+                continue;
+            }
+            switch (t.State)
+            {
+                case TrialState.Complete when t.Value is { } v && !double.IsNaN(v):
+                    key1.Add(double.NegativeInfinity);
+                    key2.Add(sign * v);
+                    finished++;
+                    break;
+                case TrialState.Pruned:
+                    {
+                        var step = int.MinValue;
+                        var last = 0.0;
+                        foreach (var (s, iv) in t.IntermediateValues)
+                        {
+                            if (s > step)
+                            {
+                                step = s;
+                                last = iv;
+                            }
+                        }
+                        if (step == int.MinValue)
+                        {
+                            key1.Add(1.0);
+                            key2.Add(0.0);
+                        }
+                        else
+                        {
+                            key1.Add(-step);
+                            key2.Add(double.IsNaN(last) ? double.PositiveInfinity : sign * last);
+                        }
+                        finished++;
+                        break;
+                    }
+                case TrialState.Running when _constantLiar:
+                    key1.Add(double.PositiveInfinity);
+                    key2.Add(double.PositiveInfinity);
+                    break;
+                default:
+                    continue;
+            }
+            trials.Add(t);
+        }
+        var below = new bool[trials.Count];
+        var nBelow = Math.Min(_gamma(finished), trials.Count);
+        // Top-k selection (k <= 25 by default): a small sorted buffer instead of a full sort.
+        var top = new int[nBelow];
+        var size = 0;
+        for (var i = 0; i < trials.Count && nBelow > 0; i++)
+        {
+            if (size == nBelow && !Less(key1, key2, i, top[size - 1]))
+            {
+                continue;
+            }
+            var pos = size == nBelow ? size - 1 : size++;
+            while (pos > 0 && Less(key1, key2, i, top[pos - 1]))
+            {
+                top[pos] = top[pos - 1];
+                pos--;
+            }
+            top[pos] = i;
+        }
+        for (var i = 0; i < size; i++)
+        {
+            below[top[i]] = true;
+        }
+        var snapshot = new Snapshot(trial.Number, all.Count, [.. trials], below, finished);
+        _snapshot = snapshot;
+        return snapshot;
+    }
+
+    private static bool Less(List<double> key1, List<double> key2, int a, int b) =>
+        key1[a] < key1[b] || (key1[a] == key1[b] && key2[a] < key2[b]);
+
+    private sealed record Snapshot(int TrialNumber, int SourceCount, FrozenTrial[] Trials, bool[] Below, int Finished);
+}
