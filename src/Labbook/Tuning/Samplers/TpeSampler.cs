@@ -25,6 +25,7 @@ public sealed class TpeSampler : ISampler
     private readonly ParzenOptions _univariateOptions;
     private readonly ParzenOptions _multivariateOptions;
     private readonly IntersectionSearchSpace _searchSpace = new(includePruned: true);
+    private readonly Dictionary<string, ColumnCache> _columns = new(StringComparer.Ordinal);
     private Snapshot? _snapshot;
 
     /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
@@ -170,6 +171,11 @@ public sealed class TpeSampler : ISampler
         var trials = snapshot.Trials;
         var n = trials.Length;
         var nd = dims.Length;
+        var columns = new double[nd][];
+        for (var d = 0; d < nd; d++)
+        {
+            columns[d] = Column(snapshot, names[d], dims[d]);
+        }
         var belowObs = new double[nd][];
         var aboveObs = new double[nd][];
         for (var d = 0; d < nd; d++)
@@ -178,22 +184,35 @@ public sealed class TpeSampler : ISampler
             aboveObs[d] = new double[n];
         }
         int nBelow = 0, nAbove = 0;
-        var row = new double[nd];
+        var runningPresent = false;
         for (var t = 0; t < n; t++)
         {
-            if (!TryRead(trials[t], names, dims, row))
+            var present = true;
+            for (var d = 0; d < nd && present; d++)
+            {
+                present = !double.IsNaN(columns[d][t]);
+            }
+            if (!present)
             {
                 continue;
             }
+            runningPresent |= trials[t].State == TrialState.Running;
             var target = snapshot.Below[t] ? belowObs : aboveObs;
             var index = snapshot.Below[t] ? nBelow++ : nAbove++;
             for (var d = 0; d < nd; d++)
             {
-                target[d][index] = row[d];
+                target[d][index] = columns[d][t];
             }
         }
         var below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
-        var above = new ParzenEstimator(dims, aboveObs, nAbove, _weights(nAbove), options);
+        var aboveWeights = _weights(nAbove);
+        var aboveSorted = false;
+        if (nd == 1 && !options.Multivariate && !dims[0].IsCategorical && !runningPresent && _columns.TryGetValue(names[0], out var cache))
+        {
+            // The cache keeps finished values sorted, so the large "above" set arrives sorted without a sort.
+            aboveSorted = SortedAbove(snapshot, cache, columns[0], nAbove, aboveObs[0], ref aboveWeights);
+        }
+        var above = new ParzenEstimator(dims, aboveObs, nAbove, aboveWeights, options, aboveSorted);
         var candidates = below.Sample(_random, _nEiCandidates);
         // Snap candidates onto their grids first, as Optuna scores the transformed-back values.
         for (var d = 0; d < nd; d++)
@@ -225,19 +244,148 @@ public sealed class TpeSampler : ISampler
         return result;
     }
 
-    private static bool TryRead(FrozenTrial trial, string[] names, ParzenDimension[] dims, double[] row)
+    /// <summary>
+    /// The values of one parameter over the snapshot's trials in the estimator's space (NaN where
+    /// absent or drawn from another distribution). Finished trials are immutable, so their values are
+    /// parsed once per parameter and kept by trial number; running trials are read each time.
+    /// </summary>
+    private double[] Column(Snapshot snapshot, string name, ParzenDimension dim)
     {
-        for (var d = 0; d < names.Length; d++)
+        if (!_columns.TryGetValue(name, out var cache) || !cache.Distribution.Equals(dim.Distribution))
         {
-            if (!trial.InternalParams.TryGetValue(names[d], out var value)
-                || !trial.Distributions.TryGetValue(names[d], out var distribution)
-                || !(ReferenceEquals(distribution, dims[d].Distribution) || distribution.Equals(dims[d].Distribution)))
+            cache = new ColumnCache(dim.Distribution);
+            _columns[name] = cache;
+        }
+        var trials = snapshot.Trials;
+        var result = new double[trials.Length];
+        for (var t = 0; t < trials.Length; t++)
+        {
+            var trial = trials[t];
+            var number = trial.Number;
+            var finished = trial.State != TrialState.Running;
+            if (finished && number < cache.Known.Length && cache.Known[number])
+            {
+                result[t] = cache.Values[number];
+                continue;
+            }
+            var value = double.NaN;
+            if (trial.InternalParams.TryGetValue(name, out var v)
+                && trial.Distributions.TryGetValue(name, out var distribution)
+                && (ReferenceEquals(distribution, dim.Distribution) || distribution.Equals(dim.Distribution)))
+            {
+                value = dim.ToParzen(v);
+            }
+            result[t] = value;
+            if (finished && number >= 0)
+            {
+                cache.Store(number, value);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="aboveObs"/> with the "above" values in ascending order and permutes the
+    /// weights to match (weights follow trial order). False when the cache does not cover the snapshot.
+    /// </summary>
+    private static bool SortedAbove(Snapshot snapshot, ColumnCache cache, double[] column, int nAbove, double[] aboveObs, ref double[] weights)
+    {
+        var trials = snapshot.Trials;
+        var indexOf = snapshot.IndexOfNumber();
+        // Rank of each above trial in trial order.
+        var rank = new int[trials.Length];
+        var r = 0;
+        for (var t = 0; t < trials.Length; t++)
+        {
+            rank[t] = !snapshot.Below[t] && !double.IsNaN(column[t]) ? r++ : -1;
+        }
+        var permuted = new double[nAbove];
+        var j = 0;
+        for (var i = 0; i < cache.SortedCount; i++)
+        {
+            var number = cache.SortedNumbers[i];
+            var t = number < indexOf.Length ? indexOf[number] : -1;
+            if (t < 0 || rank[t] < 0)
+            {
+                continue;
+            }
+            if (j == nAbove)
             {
                 return false;
             }
-            row[d] = dims[d].ToParzen(value);
+            aboveObs[j] = cache.SortedValues[i];
+            permuted[j] = weights[rank[t]];
+            j++;
         }
+        if (j != nAbove)
+        {
+            return false;
+        }
+        weights = permuted;
         return true;
+    }
+
+    private sealed class ColumnCache(Distribution distribution)
+    {
+        public double[] SortedValues { get; private set; } = new double[64];
+
+        public int[] SortedNumbers { get; private set; } = new int[64];
+
+        public int SortedCount { get; private set; }
+
+        public Distribution Distribution { get; } = distribution;
+
+        public double[] Values { get; private set; } = new double[64];
+
+        public bool[] Known { get; private set; } = new bool[64];
+
+        public void Store(int number, double value)
+        {
+            if (number >= Values.Length)
+            {
+                var size = Math.Max(number + 1, Values.Length * 2);
+                var values = Values;
+                var known = Known;
+                Array.Resize(ref values, size);
+                Array.Resize(ref known, size);
+                Values = values;
+                Known = known;
+            }
+            Values[number] = value;
+            Known[number] = true;
+            if (double.IsNaN(value))
+            {
+                return;
+            }
+            if (SortedCount == SortedValues.Length)
+            {
+                var sv = SortedValues;
+                var sn = SortedNumbers;
+                Array.Resize(ref sv, sv.Length * 2);
+                Array.Resize(ref sn, sn.Length * 2);
+                SortedValues = sv;
+                SortedNumbers = sn;
+            }
+            // Upper bound: equal values keep trial order.
+            int lo = 0, hi = SortedCount;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (SortedValues[mid] <= value)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            Array.Copy(SortedValues, lo, SortedValues, lo + 1, SortedCount - lo);
+            Array.Copy(SortedNumbers, lo, SortedNumbers, lo + 1, SortedCount - lo);
+            SortedValues[lo] = value;
+            SortedNumbers[lo] = number;
+            SortedCount++;
+        }
     }
 
     /// <summary>The observed trials and their below/above split, built once per sampled trial.</summary>
@@ -332,5 +480,31 @@ public sealed class TpeSampler : ISampler
     private static bool Less(List<double> key1, List<double> key2, int a, int b) =>
         key1[a] < key1[b] || (key1[a] == key1[b] && key2[a] < key2[b]);
 
-    private sealed record Snapshot(int TrialNumber, int SourceCount, FrozenTrial[] Trials, bool[] Below, int Finished);
+    private sealed record Snapshot(int TrialNumber, int SourceCount, FrozenTrial[] Trials, bool[] Below, int Finished)
+    {
+        private int[]? _indexOfNumber;
+
+        /// <summary>Position in <see cref="Trials"/> by trial number, -1 where absent.</summary>
+        public int[] IndexOfNumber()
+        {
+            if (_indexOfNumber is null)
+            {
+                var max = -1;
+                foreach (var t in Trials)
+                {
+                    max = Math.Max(max, t.Number);
+                }
+                _indexOfNumber = new int[max + 1];
+                Array.Fill(_indexOfNumber, -1);
+                for (var i = 0; i < Trials.Length; i++)
+                {
+                    if (Trials[i].Number >= 0)
+                    {
+                        _indexOfNumber[Trials[i].Number] = i;
+                    }
+                }
+            }
+            return _indexOfNumber;
+        }
+    }
 }
