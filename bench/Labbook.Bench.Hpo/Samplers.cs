@@ -13,6 +13,10 @@ public static class BenchSamplers
         "cs-random" => (new RandomSampler(seed), "RandomSampler"),
         "cs-tpe" => (new TpeSampler(seed), "TpeSampler defaults"),
         "cs-tpe-mv" => (new TpeSampler(seed, multivariate: true), "TpeSampler multivariate"),
+        "cs-cmaes" => (new CmaEsSampler(seed), "CmaEsSampler defaults"),
+        "cs-qmc" => (new QmcSampler(seed), "QmcSampler defaults"),
+        "cs-default" => (DefaultSampler.Create(seed), "DefaultSampler.Create"),
+        _ when name.StartsWith("cs-auto-", StringComparison.Ordinal) => (new AutoSampler(seed, int.Parse(name["cs-auto-".Length..], System.Globalization.CultureInfo.InvariantCulture)), name),
         _ => throw new ArgumentException($"unknown sampler {name}; known: {string.Join(", ", AllNames)}"),
     };
 }
