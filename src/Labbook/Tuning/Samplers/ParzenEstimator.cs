@@ -61,7 +61,16 @@ internal readonly struct ParzenDimension
 }
 
 /// <summary>The settings of a Parzen estimator (Optuna's <c>_ParzenEstimatorParameters</c>).</summary>
-internal sealed record ParzenOptions(double PriorWeight, bool ConsiderMagicClip, bool ConsiderEndpoints, bool Multivariate, double BandwidthScale);
+/// <param name="PriorWeight">Weight of the prior component.</param>
+/// <param name="ConsiderMagicClip">Lower-bound bandwidths by range / min(100, 1 + components).</param>
+/// <param name="ConsiderEndpoints">Bounds count as neighbours for univariate bandwidths.</param>
+/// <param name="Multivariate">Scott's-rule bandwidths shared by all components (joint model).</param>
+/// <param name="BandwidthScale">The constant of Scott's rule.</param>
+/// <param name="UnscaledDensity">
+/// Omit the 1/sigma factor of each continuous component's density, as Optuna 3.1's truncated-normal
+/// log-pdf does (later Optuna versions include it). It favours wide components, the prior above all.
+/// </param>
+internal sealed record ParzenOptions(double PriorWeight, bool ConsiderMagicClip, bool ConsiderEndpoints, bool Multivariate, double BandwidthScale, bool UnscaledDensity = false);
 
 /// <summary>
 /// A mixture of truncated normals (categorical rows for categoricals), one component per observation
@@ -171,7 +180,7 @@ internal sealed class ParzenEstimator
                 logZ[k] = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
                 if (dim.Q == 0)
                 {
-                    var logSigma = sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
+                    var logSigma = options.UnscaledDensity ? 0.0 : sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
                     _base[k] += -logSigma - SamplerMath.LogSqrt2Pi - logZ[k];
                 }
                 else
@@ -248,10 +257,15 @@ internal sealed class ParzenEstimator
     /// </summary>
     public double[] LogPdf(double[][] points, int size)
     {
-        if (_windowed)
-        {
-            return LogPdfWindowed(points[0], size);
-        }
+        return _windowed ? LogPdfWindowed(points[0], size) : LogPdfFull(points, size);
+    }
+
+    /// <summary>True when <see cref="LogPdf"/> skips far-away blocks of components.</summary>
+    internal bool IsWindowed => _windowed;
+
+    /// <summary>The log density summed over every component (the reference for the windowed path).</summary>
+    internal double[] LogPdfFull(double[][] points, int size)
+    {
         var result = new double[size];
         var terms = new double[_nComp];
         for (var i = 0; i < size; i++)

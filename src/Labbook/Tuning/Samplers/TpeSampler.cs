@@ -40,6 +40,10 @@ public sealed class TpeSampler : ISampler
     /// <param name="gamma">The size of the "below" set for n observations; default min(ceil(0.1 n), 25).</param>
     /// <param name="weights">Observation weights, oldest first, for n observations; default Optuna's ramp.</param>
     /// <param name="multivariateBandwidth">The constant of Scott's rule in multivariate mode (Optuna: 0.2).</param>
+    /// <param name="unscaledDensity">
+    /// Score continuous components without their 1/sigma factor, exactly as Optuna 3.1 does (its
+    /// truncated-normal log-pdf omits the scale); false uses the true mixture density.
+    /// </param>
     public TpeSampler(
         int? seed = null,
         int nStartupTrials = 10,
@@ -51,7 +55,8 @@ public sealed class TpeSampler : ISampler
         bool considerEndpoints = false,
         Func<int, int>? gamma = null,
         Func<int, double[]>? weights = null,
-        double multivariateBandwidth = 0.2)
+        double multivariateBandwidth = 0.2,
+        bool unscaledDensity = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(nStartupTrials);
         ArgumentOutOfRangeException.ThrowIfLessThan(nEiCandidates, 1);
@@ -66,7 +71,7 @@ public sealed class TpeSampler : ISampler
         _constantLiar = constantLiar;
         _gamma = gamma ?? DefaultGamma;
         _weights = weights ?? DefaultWeights;
-        _univariateOptions = new ParzenOptions(priorWeight, considerMagicClip, considerEndpoints, Multivariate: false, multivariateBandwidth);
+        _univariateOptions = new ParzenOptions(priorWeight, considerMagicClip, considerEndpoints, Multivariate: false, multivariateBandwidth, unscaledDensity);
         _multivariateOptions = _univariateOptions with { Multivariate = true };
     }
 
