@@ -17,6 +17,7 @@ public sealed class CmaEsSampler : ISampler
     private readonly int _nStartupTrials;
     private readonly int? _populationSize;
     private readonly bool _warmStart;
+    private readonly double _sigma0;
     private readonly IntersectionSearchSpace _searchSpace = new(includePruned: false);
     private readonly Dictionary<int, (int Generation, double[] X)> _asked = [];
     private CmaEs? _cma;
@@ -29,11 +30,17 @@ public sealed class CmaEsSampler : ISampler
     /// <param name="independentSampler">For categorical and non-relative parameters; default <see cref="RandomSampler"/>.</param>
     /// <param name="populationSize">Population size; default 4 + floor(3 ln d).</param>
     /// <param name="warmStart">
-    /// Start the search at the best completed trial instead of the centre, with sigma0 = 1/6 still
-    /// (not in Optuna 3.1; used by <see cref="DefaultSampler"/> after its TPE phase).
+    /// Start the search at the best completed trial instead of the centre (not in Optuna 3.1; used by
+    /// <see cref="AutoSampler"/> after its Gaussian-process phase).
     /// </param>
-    public CmaEsSampler(int? seed = null, int nStartupTrials = 0, ISampler? independentSampler = null, int? populationSize = null, bool warmStart = false)
+    /// <param name="sigma0">Initial step size in the unit cube; default 1/6 (Optuna: the smallest range over 6).</param>
+    public CmaEsSampler(int? seed = null, int nStartupTrials = 0, ISampler? independentSampler = null, int? populationSize = null, bool warmStart = false, double sigma0 = 1.0 / 6.0)
     {
+        if (!(sigma0 > 0 && sigma0 <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma0), "sigma0 must be in (0, 1]");
+        }
+        _sigma0 = sigma0;
         ArgumentOutOfRangeException.ThrowIfNegative(nStartupTrials);
         if (populationSize is { } p)
         {
@@ -160,12 +167,12 @@ public sealed class CmaEsSampler : ISampler
                 for (var i = 0; i < _names.Length; i++)
                 {
                     // Keep the start a little inside the cube so the first generation is not half clipped.
-                    mean[i] = Math.Clamp(UnitCube.ToUnit(_distributions[i], best.InternalParams[_names[i]]), 0.1, 0.9);
+                    mean[i] = Math.Clamp(UnitCube.ToUnit(_distributions[i], best.InternalParams[_names[i]]), _sigma0, 1 - _sigma0);
                 }
             }
         }
         var population = _populationSize ?? (4 + (int)Math.Floor(3 * Math.Log(_names.Length)));
-        _cma = new CmaEs(mean, 1.0 / 6.0, population);
+        _cma = new CmaEs(mean, _sigma0, population);
         _asked.Clear();
     }
 }

@@ -17,7 +17,7 @@ public class SamplerPropertyTests
         "cmaes" => new CmaEsSampler(seed, populationSize: 4),
         "qmc" => new QmcSampler(seed),
         "gp" => new GpSampler(seed, nStartupTrials: 4),
-        "auto" => new AutoSampler(seed, switchAfter: 8),
+        "auto" => new AutoSampler(seed, gpTrials: 8),
         _ => throw new ArgumentException(name),
     };
 
