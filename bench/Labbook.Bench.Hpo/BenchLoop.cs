@@ -149,12 +149,14 @@ public sealed class BenchLoop : ITrialHistory
         return p;
     }
 
-    /// <summary>The result of one run of the protocol.</summary>
-    public sealed record RunResult(double[] Values, double[] TrueValues, double[] OverheadSeconds, double WallSeconds, double ObjectiveSeconds, List<Dictionary<string, object?>> Params);
+    /// <summary>The result of one run; CpuSecondsAtTrial is the process CPU time at each trial start (only when asked for).</summary>
+    public sealed record RunResult(double[] Values, double[] TrueValues, double[] OverheadSeconds, double WallSeconds, double ObjectiveSeconds, List<Dictionary<string, object?>> Params, double[]? CpuSecondsAtTrial = null);
 
     /// <summary>Runs <paramref name="nTrials"/> trials of <paramref name="space"/>, timing as run_optuna.py does.</summary>
-    public static RunResult Run(ISampler sampler, Space space, int nTrials, ulong seed)
+    public static RunResult Run(ISampler sampler, Space space, int nTrials, ulong seed, bool recordCpu = false)
     {
+        var cpu = recordCpu ? new double[nTrials + 1] : null;
+        using var process = recordCpu ? Process.GetCurrentProcess() : null;
         var loop = new BenchLoop(sampler, space.Maximize ? StudyDirection.Maximize : StudyDirection.Minimize);
         var noisy = Functions.IsNoisy(space.Name);
         var values = new double[nTrials];
@@ -166,6 +168,11 @@ public sealed class BenchLoop : ITrialHistory
         var prev = begin;
         for (var i = 0; i < nTrials; i++)
         {
+            if (cpu is not null)
+            {
+                process!.Refresh();
+                cpu[i] = process.TotalProcessorTime.TotalSeconds;
+            }
             var trial = loop.Ask();
             var p = SuggestAll(trial, space);
             var t0 = Stopwatch.GetTimestamp();
@@ -180,7 +187,12 @@ public sealed class BenchLoop : ITrialHistory
             loop.Tell(trial, v);
         }
         var end = Stopwatch.GetTimestamp();
+        if (cpu is not null)
+        {
+            process!.Refresh();
+            cpu[nTrials] = process.TotalProcessorTime.TotalSeconds;
+        }
         overhead[nTrials - 1] += Stopwatch.GetElapsedTime(prev, end).TotalSeconds;
-        return new RunResult(values, trueValues, overhead, Stopwatch.GetElapsedTime(begin, end).TotalSeconds, objective, allParams);
+        return new RunResult(values, trueValues, overhead, Stopwatch.GetElapsedTime(begin, end).TotalSeconds, objective, allParams, cpu);
     }
 }

@@ -100,6 +100,8 @@ internal sealed class ParzenEstimator
     // Beyond 10 bandwidths a component adds less than e^-50 of its peak: skipped (see LogPdfWindowed).
     private const double WindowZ = 10.0;
     private readonly bool _windowed;
+    private readonly bool _unscaled;
+    private readonly double[] _weights;
     private readonly double[]? _blockLow;
     private readonly double[]? _blockHigh;
     private readonly double[]? _blockSigma;
@@ -139,8 +141,11 @@ internal sealed class ParzenEstimator
             weights[k] /= total;
             acc += weights[k];
             _cumWeights[k] = acc;
-            _base[k] = Math.Log(weights[k]);
+            // Windowed estimators compute a component's constant term only when a point comes near it.
+            _base[k] = _windowed && k < count ? double.NaN : Math.Log(weights[k]);
         }
+        _weights = weights;
+        _unscaled = options.UnscaledDensity;
 
         _mus = new double[dims.Length][];
         _sigmas = new double[dims.Length][];
@@ -175,6 +180,10 @@ internal sealed class ParzenEstimator
                 var sigma = k == count ? range : Math.Clamp(sigmas[k], minSigma, range);
                 sigmas[k] = sigma;
                 invSigmas[k] = 1.0 / sigma;
+                if (_windowed && k < count)
+                {
+                    continue;
+                }
                 var a = (dim.Low - mus[k]) * invSigmas[k];
                 var b = (dim.High - mus[k]) * invSigmas[k];
                 logZ[k] = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
@@ -266,6 +275,13 @@ internal sealed class ParzenEstimator
     /// <summary>The log density summed over every component (the reference for the windowed path).</summary>
     internal double[] LogPdfFull(double[][] points, int size)
     {
+        if (_windowed)
+        {
+            for (var k = 0; k < _nComp - 1; k++)
+            {
+                EnsureBase(k);
+            }
+        }
         var result = new double[size];
         var terms = new double[_nComp];
         for (var i = 0; i < size; i++)
@@ -345,7 +361,7 @@ internal sealed class ParzenEstimator
                 for (var k = b * BlockSize; k < end; k++)
                 {
                     var z = (x - mus[k]) * inv[k];
-                    var t = _base[k] - (0.5 * z * z);
+                    var t = EnsureBase(k) - (0.5 * z * z);
                     terms[k] = t;
                     if (t > max)
                     {
@@ -370,6 +386,26 @@ internal sealed class ParzenEstimator
             result[i] = max + Math.Log(sum);
         }
         return result;
+    }
+
+    /// <summary>The constant term of component k of a windowed (single continuous dimension) estimator.</summary>
+    private double EnsureBase(int k)
+    {
+        var value = _base[k];
+        if (!double.IsNaN(value))
+        {
+            return value;
+        }
+        var dim = _dims[0];
+        var mu = _mus[0][k];
+        var inv = _invSigmas[0][k];
+        var a = (dim.Low - mu) * inv;
+        var b = (dim.High - mu) * inv;
+        var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+        _logZ[0][k] = logZ;
+        value = Math.Log(_weights[k]) - (_unscaled ? 0.0 : Math.Log(_sigmas[0][k])) - SamplerMath.LogSqrt2Pi - logZ;
+        _base[k] = value;
+        return value;
     }
 
     /// <summary>Whether this estimator needs interval masses (slower path); exposed for tests.</summary>
