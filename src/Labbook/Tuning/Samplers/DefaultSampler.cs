@@ -82,11 +82,16 @@ public sealed class AutoSampler : ISampler
     {
         ArgumentNullException.ThrowIfNull(trial);
         var sampler = Choose(study);
-        lock (_gate)
+        var space = sampler.InferRelativeSearchSpace(study, trial);
+        if (space.Count > 0)
         {
-            _choice[trial.Number] = sampler;
+            // Remembered so that SampleRelative uses the same sampler even if a trial completes in between.
+            lock (_gate)
+            {
+                _choice[trial.Number] = sampler;
+            }
         }
-        return sampler.InferRelativeSearchSpace(study, trial);
+        return space;
     }
 
     /// <inheritdoc/>
