@@ -9,6 +9,10 @@ namespace Labbook.Tuning.Samplers;
 /// jointly and samples the remaining parameters univariately. With <c>constantLiar</c>, running
 /// trials count as the worst observations so that parallel workers spread out.
 /// </summary>
+/// <remarks>
+/// One instance serves one study: parsed parameter values of finished trials are cached by trial
+/// number (finished trials never change), which keeps the 1000th trial cheap.
+/// </remarks>
 public sealed class TpeSampler : ISampler
 {
     private static readonly TrialState[] FinishedStates = [TrialState.Complete, TrialState.Pruned];
