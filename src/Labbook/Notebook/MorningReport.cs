@@ -268,7 +268,8 @@ public sealed class MorningReport
         {
             parts.Add("signal " + signal.ToString(CultureInfo.InvariantCulture) + (signal switch { 9 => " (SIGKILL)", 15 => " (SIGTERM)", 2 => " (SIGINT)", 1 => " (SIGHUP)", 6 => " (SIGABRT)", 11 => " (SIGSEGV)", _ => "" }));
         }
-        if (run.Record.Reason is { } reason && reason.Length > 0)
+        // The launcher's reason often repeats the exit code or signal in words; keep only news.
+        if (run.Record.Reason is { } reason && reason.Length > 0 && !reason.StartsWith("exit code", StringComparison.Ordinal) && !reason.StartsWith("ended by signal", StringComparison.Ordinal))
         {
             parts.Add(reason);
         }

@@ -360,8 +360,12 @@ public sealed class Prediction
         _ => l >= r,
     };
 
-    private static string Side(Node node, double value) =>
-        node is Number ? Format(value) : $"{Show(node)} {Format(value)}";
+    private static string Side(Node node, double value) => node switch
+    {
+        Number => Format(value),
+        MetricRef or RunRef => $"{Show(node)} {Format(value)}",
+        _ => $"({Show(node)} = {Format(value)})",
+    };
 
     private static string Show(Node node) => node switch
     {
