@@ -314,7 +314,7 @@ public sealed class MorningReport
             {
                 continue;
             }
-            var slot = r.Record.Slot ?? (r.Record.Gpus is { Length: > 0 } g ? "gpu " + g : "main");
+            var slot = r.Record.Slot is { } sl ? "slot " + sl : r.Record.Gpus is { Length: > 0 } g ? "gpu " + g : "main";
             intervals.Add((slot, start < sinceUtc ? sinceUtc : start, end > nowUtc ? nowUtc : end));
         }
         if (intervals.Count == 0)

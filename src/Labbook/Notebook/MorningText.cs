@@ -99,7 +99,7 @@ public static class MorningText
                 foreach (var r in shown)
                 {
                     sb.Append("| `").Append(r.Id).Append('`').Append(r.Record.Name is { } n ? " " + Md(n) : "").Append(" | ");
-                    sb.Append(string.Join(" | ", metrics.Select(m => (curve(r, m) ?? "") + (r.Summary?.Final(m) is { } v ? " " + Prediction.Format(v) : "")))).Append(" |\n");
+                    sb.Append(string.Join(" | ", metrics.Select(m => ((curve(r, m) ?? "") + (r.Summary?.Final(m) is { } v ? " " + Prediction.Format(v) : "")).Trim()))).Append(" |\n");
                 }
             }
         }

@@ -244,7 +244,7 @@ public sealed class Prediction
                 return new PredictionResult(Text, PredictionOutcome.Undecidable, Bound(why, bindings), null);
             }
             var holds = Compare(bestLeft, bestRight);
-            var numbers = $"{Side(_left, bestLeft)} {Operator} {Side(_right, bestRight)} on {best.Id}, best of {finished.Count}";
+            var numbers = $"{Side(_left, bestLeft)} {Operator} {Side(_right, bestRight)} on {best.Id}, best of {finished.Count} completed";
             if (missing.Count > 0)
             {
                 numbers += $" ({missing.Count} without a value)";

@@ -85,7 +85,7 @@ public class PredictionEvaluationTests
         var r = Prediction.Parse("val_loss < 0.45").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.Met, r.Outcome);
         Assert.Equal("b", r.RunId);
-        Assert.Equal("val_loss 0.41 < 0.45 on b, best of 2", r.Detail);
+        Assert.Equal("val_loss 0.41 < 0.45 on b, best of 2 completed", r.Detail);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class PredictionEvaluationTests
         var runs = new[] { Run("a", RunStatus.Completed, new() { ["acc"] = 0.8 }), Run("f", RunStatus.Failed, new() { ["acc"] = 0.95 }) };
         var r = Prediction.Parse("acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.NotMet, r.Outcome);
-        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1", r.Detail);
+        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1 completed", r.Detail);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class PredictionEvaluationTests
         var runs = new[] { Run("a", RunStatus.Completed, new() { ["acc"] = 0.8 }), Run("r", RunStatus.Running) };
         var r = Prediction.Parse("acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.Undecidable, r.Outcome);
-        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1; 1 still running", r.Detail);
+        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1 completed; 1 still running", r.Detail);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class PredictionEvaluationTests
         };
         var met = Prediction.Parse("val_loss < baseline - 0.02").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.Met, met.Outcome);
-        Assert.Equal("val_loss 0.44 < (baseline - 0.02 = 0.45) on w2, best of 2; baseline val_loss = 0.47 (base)", met.Detail);
+        Assert.Equal("val_loss 0.44 < (baseline - 0.02 = 0.45) on w2, best of 2 completed; baseline val_loss = 0.47 (base)", met.Detail);
 
         var notMet = Prediction.Parse("val_loss < baseline - 0.05").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.NotMet, notMet.Outcome);

@@ -1,0 +1,32 @@
+namespace Labbook.EndToEnd.Tests;
+
+/// <summary>lab compare in the terminal.</summary>
+public sealed class CompareTests : IDisposable
+{
+    private readonly NotebookWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    [Fact]
+    public void Shows_differing_params_metrics_and_curves()
+    {
+        Assert.Equal(0, _ws.Lab("note", "learning rate").ExitCode);
+        Assert.Equal(0, _ws.Lab("run", "--name", "slow", "-p", "lr=0.001", "-p", "depth=4", "--", "sh", "-c", "for i in 1 2 3 4; do echo \"@lab loss=$((10 - i)) step=$i\"; done").ExitCode);
+        Assert.Equal(0, _ws.Lab("run", "--name", "fast", "-p", "lr=0.01", "-p", "depth=4", "--", "sh", "-c", "for i in 1 2 3 4; do echo \"@lab loss=$((8 - 2 * i)) step=$i\"; done").ExitCode);
+
+        var byName = _ws.Lab("compare", "slow", "fast");
+        Assert.Equal(0, byName.ExitCode);
+        Assert.Contains("params that differ", byName.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"lr\s+0\.001\s+0\.01", byName.Stdout);
+        Assert.DoesNotContain("depth", byName.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"loss\s+slow \w+\s+6\s+6\s+9\s+4\s+█▆▃▁", byName.Stdout);
+        Assert.Matches(@"fast \w+\s+0\s+0\s+6\s+4\s+█▆▃▁", byName.Stdout);
+
+        var byEntry = _ws.Lab("compare", "--entry", "E1");
+        Assert.Equal(byName.Stdout, byEntry.Stdout);
+
+        var none = _ws.Lab("compare");
+        Assert.Equal(2, none.ExitCode);
+        Assert.StartsWith("lab: name the runs to compare", none.Stderr, StringComparison.Ordinal);
+    }
+}
