@@ -25,6 +25,15 @@ public sealed class CompareTests : IDisposable
         var byEntry = _ws.Lab("compare", "--entry", "E1");
         Assert.Equal(byName.Stdout, byEntry.Stdout);
 
+        var html = Path.Combine(_ws.Root, "compare.html");
+        Assert.Equal(0, _ws.Lab("compare", "slow", "fast", "--html", html).ExitCode);
+        var page = File.ReadAllText(html);
+        Assert.Contains("<canvas id=\"chart0\"></canvas>", page, StringComparison.Ordinal);
+        Assert.Contains("\"metric\":\"loss\"", page, StringComparison.Ordinal);
+        Assert.Contains("\"points\":[[1,9],[2,8],[3,7],[4,6]]", page, StringComparison.Ordinal);
+        Assert.Contains("Chart.js licence", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"http", page, StringComparison.Ordinal);
+
         var none = _ws.Lab("compare");
         Assert.Equal(2, none.ExitCode);
         Assert.StartsWith("lab: name the runs to compare", none.Stderr, StringComparison.Ordinal);

@@ -50,7 +50,7 @@ public sealed partial class NotebookEveningTests : IDisposable
             + "\n## Scratch\n\n- idea: try cosine decay   \n";
         File.WriteAllText(_ws.NotebookPath, text);
 
-        var morning = _ws.Lab("morning", "--since", "2h", "--md", Path.Combine(_ws.Root, "morning.md"));
+        var morning = _ws.Lab("morning", "--since", "2h", "--md", Path.Combine(_ws.Root, "morning.md"), "--html", Path.Combine(_ws.Root, "morning.html"));
         Assert.Equal(0, morning.ExitCode);
         Assert.Equal("", morning.Stderr);
 
@@ -81,6 +81,11 @@ public sealed partial class NotebookEveningTests : IDisposable
             attached);
         Assert.True(File.Exists(Path.Combine(_ws.Root, "morning.md")));
         Assert.Contains("## E1 · Does warmup fix the divergence?", File.ReadAllText(Path.Combine(_ws.Root, "morning.md")), StringComparison.Ordinal);
+
+        var html = File.ReadAllText(Path.Combine(_ws.Root, "morning.html"));
+        Assert.Contains("<h2>E1 · Does warmup fix the divergence?</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<canvas id=\"chart0\"></canvas>", html, StringComparison.Ordinal);
+        Assert.Contains("\"label\":\"warm (completed)\",\"points\":[[1,0.44],[2,0.41]]", html, StringComparison.Ordinal);
 
         // A second morning with nothing new: the window starts at the last report.
         var second = _ws.Lab("morning");

@@ -14,9 +14,10 @@ internal static class CompareCommand
     {
         var runsArg = new Argument<string[]>("runs") { Description = "Runs by id, id prefix or name.", Arity = ArgumentArity.ZeroOrMore };
         var entry = new Option<string?>("--entry") { Description = "Compare the runs of this notebook entry." };
+        var html = new Option<string?>("--html") { Description = "Also write the curves, overlaid per metric, to this self-contained HTML file (Chart.js, works offline)." };
         var cmd = new Command("compare", "Compare runs: parameters that differ, metrics side by side (last, min, max) and a curve per metric.")
         {
-            runsArg, entry,
+            runsArg, entry, html,
         };
         cmd.SetAction(parse =>
         {
@@ -41,6 +42,10 @@ internal static class CompareCommand
             }
             var runs = ids.Select(id => store.Load(id) ?? throw new RunNotFoundException($"run {id} has no run.json")).ToList();
             Render(runs);
+            if (parse.GetValue(html) is { } htmlPath)
+            {
+                WriteHtml(runs, htmlPath);
+            }
             return 0;
         });
         return cmd;
@@ -124,6 +129,27 @@ internal static class CompareCommand
             }
         }
         output.Write(table);
+    }
+
+    private static void WriteHtml(List<RunInfo> runs, string path)
+    {
+        var page = new HtmlCharts("lab compare: " + string.Join(", ", runs.Select(r => r.Record.Name ?? r.Id)));
+        page.List(runs.Select(r => $"{r.Id}{(r.Record.Name is { } n ? " (" + n + ")" : "")}: {r.Status.ToText()}, params {string.Join(" ", r.Record.Params.Select(p => p.Key + "=" + ParamParsing.Text(p.Value)))}"));
+        var series = runs.Select(HtmlCharts.ReadSeries).ToList();
+        foreach (var metric in series.SelectMany(s => s.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var lines = new List<ChartSeries>();
+            for (var i = 0; i < runs.Count; i++)
+            {
+                if (series[i].TryGetValue(metric, out var points))
+                {
+                    lines.Add(new ChartSeries(runs[i].Record.Name is { } n ? $"{n} {runs[i].Id}" : runs[i].Id, points));
+                }
+            }
+            page.Chart(metric, lines);
+        }
+        Labbook.IO.AtomicFile.WriteText(Path.GetFullPath(path), page.Render());
+        Terminal.Note($"wrote {path}");
     }
 
     private static string Label(RunInfo r) => r.Record.Name is { } n ? $"{Terminal.Safe(n)} {r.Id}" : r.Id;

@@ -17,15 +17,16 @@ internal static class MorningCommand
     {
         var since = new Option<string?>("--since") { Description = "Start of the window: 19:00, 12h, yesterday, 2026-11-27 18:30 (default: the last morning report, else 19:00 the previous day)." };
         var md = new Option<string?>("--md") { Description = "Also write the report as Markdown to this file, with a curve per key metric." };
+        var html = new Option<string?>("--html") { Description = "Also write the report as one self-contained HTML file with the entries' curves overlaid (Chart.js, works offline)." };
         var cmd = new Command("morning", "The morning report: per notebook entry, runs done / failed / running, the best run, predictions met or not, idle compute; writes each entry's Results.")
         {
-            since, md,
+            since, md, html,
         };
-        cmd.SetAction(parse => Execute(parse.GetValue(since), parse.GetValue(md)));
+        cmd.SetAction(parse => Execute(parse.GetValue(since), parse.GetValue(md), parse.GetValue(html)));
         return cmd;
     }
 
-    private static int Execute(string? sinceText, string? mdPath)
+    private static int Execute(string? sinceText, string? mdPath, string? htmlPath)
     {
         var workspace = Workspace.FromEnvironment(create: false);
         if (!workspace.Exists)
@@ -56,6 +57,11 @@ internal static class MorningCommand
         {
             var curves = new CurveCache();
             AtomicFile.WriteText(Path.GetFullPath(mdPath), MorningText.RenderMarkdown(report, NotebookCli.Zone, curves.Sparkline));
+        }
+
+        if (htmlPath is not null)
+        {
+            AtomicFile.WriteText(Path.GetFullPath(htmlPath), Html(report));
         }
 
         WriteResults(store, report, nowUtc);
@@ -100,6 +106,68 @@ internal static class MorningCommand
             }
             return (text, 0);
         });
+    }
+
+    /// <summary>The report as HTML: the same text per entry, and each key metric's curves overlaid across the entry's runs.</summary>
+    private static string Html(MorningReport report)
+    {
+        var zone = NotebookCli.Zone;
+        var page = new HtmlCharts("Morning report");
+        page.Paragraph($"Since {MorningText.Time(report.SinceUtc, zone)}, now {MorningText.Time(report.NowUtc, zone)}.", "muted");
+        if (report.Entries.Count == 0)
+        {
+            page.Paragraph("No notebook entry had activity.");
+        }
+        foreach (var e in report.Entries)
+        {
+            page.Heading($"{e.Entry.Id} · {e.Entry.Title}");
+            if (e.Entry.Why is { Length: > 0 } why)
+            {
+                page.Paragraph("Why: " + why);
+            }
+            var items = new List<string> { "Runs: " + MorningReport.CountText(e.Runs) };
+            if (e.Best is { } best)
+            {
+                items.Add($"Best: {best.Id}{(best.Record.Name is { } n ? " (" + n + ")" : "")}: {string.Join(", ", e.KeyMetrics.Select(k => $"{k.Metric} {Prediction.Format(k.Value)}"))}");
+            }
+            items.AddRange(e.Predictions.Select(p => $"{p.OutcomeText}: {p.Text}: {p.Detail}"));
+            page.List(items);
+            foreach (var f in e.Failures)
+            {
+                page.Paragraph($"{f.Run.Status.ToText()} {f.Run.Id}{(f.Run.Record.Name is { } n ? " (" + n + ")" : "")}: {f.How}");
+                if (f.Tail.Count > 0)
+                {
+                    page.Preformatted(string.Join("\n", f.Tail));
+                }
+            }
+            var shown = e.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(8).ToList();
+            var series = shown.Select(HtmlCharts.ReadSeries).ToList();
+            foreach (var (metric, _) in e.KeyMetrics)
+            {
+                var lines = new List<ChartSeries>();
+                for (var i = 0; i < shown.Count; i++)
+                {
+                    if (series[i].TryGetValue(metric, out var points))
+                    {
+                        lines.Add(new ChartSeries($"{shown[i].Record.Name ?? shown[i].Id} ({shown[i].Status.ToText()})", points));
+                    }
+                }
+                if (lines.Count > 0)
+                {
+                    page.Chart(metric, lines);
+                }
+            }
+        }
+        if (report.NeedConclusion.Count > 0)
+        {
+            page.Heading("Waiting for a conclusion");
+            page.List(report.NeedConclusion.Select(x => $"{x.Id} · {x.Title}"));
+        }
+        page.Heading("Idle compute");
+        page.Paragraph(report.Idle.Count == 0
+            ? "Nothing ran in the window."
+            : $"{report.IdleSlotHours:0.0} of {report.WindowSlotHours:0.0} slot-hours idle: " + string.Join("; ", report.Idle.Select(s => $"{s.Slot} idle {s.IdleHours:0.0} h")));
+        return page.Render();
     }
 
     /// <summary>Reads each run's metrics.csv once and renders sparklines from it.</summary>

@@ -297,7 +297,7 @@ public sealed class Prediction
                 }
             }
             var detail = failing.Count == 0
-                ? $"holds on all {finished.Count} runs: {string.Join(", ", lines)}"
+                ? (finished.Count == 1 ? $"holds on the only completed run: {lines[0]}" : $"holds on all {finished.Count} completed runs: {string.Join(", ", lines)}")
                 : $"{failing.Count} of {finished.Count} fail: {string.Join("; ", failing)}";
             return new PredictionResult(Text, failing.Count == 0 ? PredictionOutcome.Met : PredictionOutcome.NotMet, Bound(detail, bindings), null);
         }
