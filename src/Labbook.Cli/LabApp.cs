@@ -48,8 +48,8 @@ internal static class LabApp
             "lab note attach E3 1b3k9 baseline",
         ],
         ["conclude"] = ["lab conclude E3 \"warmup removes the divergence; keep 500 steps\"", "lab conclude E3   # opens $EDITOR"],
-        ["morning"] = ["lab morning", "lab morning --since 18:00", "lab morning --md morning.md"],
-        ["compare"] = ["lab compare 1b3k9 1b3km", "lab compare --entry E3", "lab compare baseline warmup"],
+        ["morning"] = ["lab morning", "lab morning --since 18:00", "lab morning --md morning.md --html morning.html"],
+        ["compare"] = ["lab compare 1b3k9 1b3km", "lab compare --entry E3 --html e3.html", "lab compare baseline warmup --png curves.png"],
     };
 
     public static int Run(string[] args)

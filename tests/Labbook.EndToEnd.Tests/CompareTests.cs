@@ -34,6 +34,13 @@ public sealed class CompareTests : IDisposable
         Assert.Contains("Chart.js licence", page, StringComparison.Ordinal);
         Assert.DoesNotContain("src=\"http", page, StringComparison.Ordinal);
 
+        var png = Path.Combine(_ws.Root, "compare.png");
+        var wrote = _ws.Lab("compare", "--entry", "E1", "--png", png);
+        Assert.Equal(0, wrote.ExitCode);
+        var bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.Length > 1000);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+
         var none = _ws.Lab("compare");
         Assert.Equal(2, none.ExitCode);
         Assert.StartsWith("lab: name the runs to compare", none.Stderr, StringComparison.Ordinal);

@@ -15,9 +15,10 @@ internal static class CompareCommand
         var runsArg = new Argument<string[]>("runs") { Description = "Runs by id, id prefix or name.", Arity = ArgumentArity.ZeroOrMore };
         var entry = new Option<string?>("--entry") { Description = "Compare the runs of this notebook entry." };
         var html = new Option<string?>("--html") { Description = "Also write the curves, overlaid per metric, to this self-contained HTML file (Chart.js, works offline)." };
+        var png = new Option<string?>("--png") { Description = "Also write the curves, one panel per metric with the runs overlaid, to this PNG file (ScottPlot)." };
         var cmd = new Command("compare", "Compare runs: parameters that differ, metrics side by side (last, min, max) and a curve per metric.")
         {
-            runsArg, entry, html,
+            runsArg, entry, html, png,
         };
         cmd.SetAction(parse =>
         {
@@ -45,6 +46,11 @@ internal static class CompareCommand
             if (parse.GetValue(html) is { } htmlPath)
             {
                 WriteHtml(runs, htmlPath);
+            }
+            if (parse.GetValue(png) is { } pngPath)
+            {
+                PngCharts.Write(pngPath, Panels(runs));
+                Terminal.Note($"wrote {pngPath}");
             }
             return 0;
         });
@@ -129,6 +135,25 @@ internal static class CompareCommand
             }
         }
         output.Write(table);
+    }
+
+    private static List<(string Metric, IReadOnlyList<ChartSeries> Series)> Panels(List<RunInfo> runs)
+    {
+        var series = runs.Select(HtmlCharts.ReadSeries).ToList();
+        var panels = new List<(string, IReadOnlyList<ChartSeries>)>();
+        foreach (var metric in series.SelectMany(s => s.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var lines = new List<ChartSeries>();
+            for (var i = 0; i < runs.Count; i++)
+            {
+                if (series[i].TryGetValue(metric, out var points))
+                {
+                    lines.Add(new ChartSeries(runs[i].Record.Name is { } n ? $"{n} {runs[i].Id}" : runs[i].Id, points));
+                }
+            }
+            panels.Add((metric, lines));
+        }
+        return panels;
     }
 
     private static void WriteHtml(List<RunInfo> runs, string path)
