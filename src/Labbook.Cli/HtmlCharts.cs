@@ -1,4 +1,3 @@
-using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -29,20 +28,20 @@ internal sealed class HtmlCharts
     public string Title { get; }
 
     public void Heading(string text, int level = 2) =>
-        _body.Append("<h").Append(level).Append('>').Append(WebUtility.HtmlEncode(text)).Append("</h").Append(level).Append(">\n");
+        _body.Append("<h").Append(level).Append('>').Append(Encode(text)).Append("</h").Append(level).Append(">\n");
 
     public void Paragraph(string text, string? cssClass = null) =>
-        _body.Append(cssClass is null ? "<p>" : $"<p class=\"{cssClass}\">").Append(WebUtility.HtmlEncode(text)).Append("</p>\n");
+        _body.Append(cssClass is null ? "<p>" : $"<p class=\"{cssClass}\">").Append(Encode(text)).Append("</p>\n");
 
     public void Preformatted(string text) =>
-        _body.Append("<pre>").Append(WebUtility.HtmlEncode(text)).Append("</pre>\n");
+        _body.Append("<pre>").Append(Encode(text)).Append("</pre>\n");
 
     public void List(IEnumerable<string> items)
     {
         _body.Append("<ul>\n");
         foreach (var item in items)
         {
-            _body.Append("<li>").Append(WebUtility.HtmlEncode(item)).Append("</li>\n");
+            _body.Append("<li>").Append(Encode(item)).Append("</li>\n");
         }
         _body.Append("</ul>\n");
     }
@@ -57,11 +56,11 @@ internal sealed class HtmlCharts
     public string Render()
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(WebUtility.HtmlEncode(Title)).Append("</title>\n");
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Encode(Title)).Append("</title>\n");
         sb.Append("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}")
             .Append(".chart{position:relative;height:320px;margin:1em 0 2em}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}")
             .Append(".met{color:#186a2c}.notmet{color:#a01818}.undecided{color:#8a6d00}.muted{color:#777}</style>\n");
-        sb.Append("</head>\n<body>\n<h1>").Append(WebUtility.HtmlEncode(Title)).Append("</h1>\n");
+        sb.Append("</head>\n<body>\n<h1>").Append(Encode(Title)).Append("</h1>\n");
         sb.Append(_body);
         sb.Append("<p class=\"muted\">Charts by Chart.js (MIT licence, included at the end of this file).</p>\n");
         sb.Append("<script>\n").Append(Resource("chart.umd.min.js")).Append("\n</script>\n");
@@ -141,6 +140,13 @@ internal sealed class HtmlCharts
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    // Only the characters HTML needs escaped (the page is UTF-8), so "·" stays readable.
+    private static string Encode(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&quot;", StringComparison.Ordinal);
 
     private static string Resource(string name)
     {

@@ -148,11 +148,25 @@ internal static class NotebookCli
                 Terminal.Warn(e.Message);
             }
         }
-        if (entry is null && !noEntry && string.IsNullOrWhiteSpace(why) && store.Setting("nudge", true))
+        if (entry is null && !noEntry && string.IsNullOrWhiteSpace(why) && Nudge(store))
         {
             Console.Error.WriteLine("lab: tip: this run has no --why and no notebook entry; `lab note \"question\"` records what it tests (silence with \"nudge\": false in .labbook/settings.json)");
         }
         return entry;
+    }
+
+    private static bool Nudge(NotebookStore store)
+    {
+        try
+        {
+            return store.Setting("nudge", true);
+        }
+        catch (FormatException e)
+        {
+            // A broken settings file is reported, never a reason to refuse a run.
+            Terminal.Warn(e.Message);
+            return true;
+        }
     }
 
     /// <summary>Lists a new run in its entry's attached block; a notebook problem is a warning, never a failed run.</summary>
