@@ -19,12 +19,14 @@ internal static class LabApp
             "lab run --why \"does warmup fix the divergence?\" -p lr=3e-4 -- python train.py --lr 3e-4",
             "lab ls --since yesterday --sort val_loss",
             "lab show 1b3k9",
+            "lab note \"does warmup fix the divergence?\" --expect \"val_loss < 0.45\" && lab morning",
         ],
         ["run"] =
         [
             "lab run -- python train.py",
             "lab run --name baseline --tag baseline -p lr=1e-3 -- python train.py --lr 1e-3",
             "lab run --why \"is depth still useful with warmup?\" --timeout 3h -- ./train.sh",
+            "lab run --entry E3 --tag baseline -- python train.py",
             "# inside the program: print(\"@lab loss=0.31 acc=0.92 step=100\")",
         ],
         ["ls"] =
@@ -36,6 +38,18 @@ internal static class LabApp
         ],
         ["show"] = ["lab show 1b3k9", "lab show baseline --lines 40", "lab show 1b3k9 --json"],
         ["export"] = ["lab export > metrics.csv", "lab export 1b3k9 1b3km --wide -o runs.csv"],
+        ["note"] =
+        [
+            "lab note \"does warmup fix the divergence?\" --testing \"500 warmup steps\" --why \"loss spikes at 2k\" --expect \"val_loss < baseline - 0.02\"",
+            "lab note \"deeper model\" --expect \"the gain shrinks with warmup\" --predict \"all: acc >= 0.9\"",
+            "lab note ls",
+            "lab note show E3",
+            "lab note use E3",
+            "lab note attach E3 1b3k9 baseline",
+        ],
+        ["conclude"] = ["lab conclude E3 \"warmup removes the divergence; keep 500 steps\"", "lab conclude E3   # opens $EDITOR"],
+        ["morning"] = ["lab morning", "lab morning --since 18:00", "lab morning --md morning.md --html morning.html"],
+        ["compare"] = ["lab compare 1b3k9 1b3km", "lab compare --entry E3 --html e3.html", "lab compare baseline warmup --png curves.png"],
     };
 
     public static int Run(string[] args)
@@ -73,6 +87,10 @@ internal static class LabApp
             ListCommand.Build(),
             ShowCommand.Build(),
             ExportCommand.Build(),
+            NoteCommand.Build(),
+            ConcludeCommand.Build(),
+            MorningCommand.Build(),
+            CompareCommand.Build(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);
@@ -103,7 +121,7 @@ internal static class LabApp
     {
         switch (e)
         {
-            case UsageException or RunNotFoundException or FormatException or ArgumentException:
+            case UsageException or RunNotFoundException or FormatException or ArgumentException or KeyNotFoundException:
                 Terminal.Error(e.Message);
                 return UsageExit;
             case IOException or UnauthorizedAccessException:

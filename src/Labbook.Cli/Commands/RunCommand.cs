@@ -15,10 +15,12 @@ internal static class RunCommand
         var param = new Option<string[]>("--param", "-p") { Description = "A parameter key=value (repeatable); passed to the child in LAB_PARAMS.", AllowMultipleArgumentsPerToken = false };
         var tag = new Option<string[]>("--tag", "-t") { Description = "A tag (repeatable), e.g. baseline." };
         var timeout = new Option<string?>("--timeout") { Description = "Stop the run after this long (e.g. 90m, 3h): SIGTERM, then SIGKILL." };
+        var entry = new Option<string?>("--entry", "-e") { Description = "Attach the run to this notebook entry (default: the current entry)." };
+        var noEntry = new Option<bool>("--no-entry") { Description = "Attach the run to no notebook entry." };
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("run", "Run a command and record it: output, metrics, parameters, code version, exit status.")
         {
-            name, why, param, tag, timeout, command,
+            name, why, param, tag, timeout, entry, noEntry, command,
         };
         cmd.SetAction(parse =>
         {
@@ -41,14 +43,15 @@ internal static class RunCommand
                     throw new UsageException($"--tag: {bad}");
                 }
             }
-            return Execute(argv, runName, parse.GetValue(why), ParamParsing.Parse(parse.GetValue(param)), tags, limit);
+            return Execute(argv, runName, parse.GetValue(why), ParamParsing.Parse(parse.GetValue(param)), tags, limit, (parse.GetValue(entry), parse.GetValue(noEntry)));
         });
         return cmd;
     }
 
-    private static int Execute(string[] argv, string? name, string? why, Dictionary<string, System.Text.Json.Nodes.JsonNode?> parameters, string[] tags, TimeSpan? timeout)
+    private static int Execute(string[] argv, string? name, string? why, Dictionary<string, System.Text.Json.Nodes.JsonNode?> parameters, string[] tags, TimeSpan? timeout, (string? Entry, bool None) notebook)
     {
         var workspace = Workspace.FromEnvironment(create: true);
+        var entry = NotebookCli.EntryForRun(workspace, notebook.Entry, notebook.None, why);
         using var stdout = Console.OpenStandardOutput();
         var interactive = Terminal.StdinIsTerminal;
         var handle = RunLauncher.Start(new RunRequest
@@ -59,11 +62,16 @@ internal static class RunCommand
             Why = why,
             Params = parameters,
             Tags = tags,
+            Entry = entry,
             Echo = stdout,
             Interactive = interactive,
             Timeout = timeout,
             Warn = Terminal.Warn,
         });
+        if (entry is not null)
+        {
+            NotebookCli.ListRunInEntry(workspace, entry, handle.Id);
+        }
         // Ctrl-C reaches an interactive child directly (same process group): lab only notes it and waits.
         // SIGTERM and SIGHUP are sent to lab alone, so they are always passed on.
         (PosixSignal Signal, int Number, bool Deliver)[] forwarded =
