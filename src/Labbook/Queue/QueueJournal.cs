@@ -9,27 +9,37 @@ namespace Labbook.Queue;
 /// <summary>
 /// <c>queue.jsonl</c>: the queue as an append-only journal of ops, replayed into a
 /// <see cref="QueueState"/>. Readers take only complete lines (a torn or in-progress last line is
-/// left alone); writers append under an exclusive flock on the file, which dies with its process,
-/// and the first writer after a crash cuts a torn last line off before appending.
+/// left alone); writers append under an exclusive flock, which dies with its process, and the
+/// first writer after a crash cuts a torn last line off before appending. The flock is taken on a
+/// lock file beside the state (<c>.labbook/queue.lock</c>), not on the journal itself, because
+/// .NET's FileStream takes its own flock on files it opens.
 /// </summary>
 public sealed class QueueJournal : IDisposable
 {
     private readonly Func<DateTime> _now;
     private AppendOnlyFile? _writer;
+    private int _lockFd = -1;
     private long _offset;
     private int _lines;
     private long _lastLength = -1;
 
     /// <summary>Opens the journal at <paramref name="path"/> (it need not exist) and replays it.</summary>
-    public QueueJournal(string path, Func<DateTime>? utcNow = null)
+    /// <param name="path">The journal.</param>
+    /// <param name="lockPath">The lock file writers flock (default: the journal's path + <c>.lock</c>).</param>
+    /// <param name="utcNow">The clock that stamps ops.</param>
+    public QueueJournal(string path, string? lockPath = null, Func<DateTime>? utcNow = null)
     {
         Path = path;
+        LockPath = lockPath ?? path + ".lock";
         _now = utcNow ?? (() => DateTime.UtcNow);
         Refresh();
     }
 
     /// <summary>The journal file.</summary>
     public string Path { get; }
+
+    /// <summary>The lock file.</summary>
+    public string LockPath { get; }
 
     /// <summary>The replayed state, up to the last complete line read.</summary>
     public QueueState State { get; } = new();
@@ -134,7 +144,20 @@ public sealed class QueueJournal : IDisposable
             Directory.CreateDirectory(dir);
         }
         _writer ??= AppendOnlyFile.Open(Path);
-        Lock(_writer.Descriptor);
+        if (_lockFd < 0)
+        {
+            var lockDir = System.IO.Path.GetDirectoryName(LockPath);
+            if (!string.IsNullOrEmpty(lockDir))
+            {
+                Directory.CreateDirectory(lockDir);
+            }
+            _lockFd = Libc.Open(LockPath, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_110_100);
+            if (_lockFd < 0)
+            {
+                throw new IOException($"{LockPath}: cannot open the queue lock (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        Lock(_lockFd);
         try
         {
             RepairTornTail();
@@ -156,7 +179,7 @@ public sealed class QueueJournal : IDisposable
         }
         finally
         {
-            _ = Libc.Flock(_writer.Descriptor, Libc.LOCK_UN);
+            _ = Libc.Flock(_lockFd, Libc.LOCK_UN);
         }
     }
 
@@ -178,6 +201,11 @@ public sealed class QueueJournal : IDisposable
     {
         _writer?.Dispose();
         _writer = null;
+        if (_lockFd >= 0)
+        {
+            _ = Libc.Close(_lockFd);
+            _lockFd = -1;
+        }
     }
 
     internal static string Serialize(QueueOp op) => JsonSerializer.Serialize(op, QueueJsonContext.Default.QueueOp);

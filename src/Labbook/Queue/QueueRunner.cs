@@ -123,7 +123,7 @@ public sealed class QueueRunner
     public RunnerSummary Run()
     {
         var summary = new RunnerSummary { Runner = Id };
-        using var journal = new QueueJournal(_workspace.QueuePath, () => Now);
+        using var journal = _workspace.OpenQueue(() => Now);
         var executor = _options.Executor;
         journal.Append(new QueueOp
         {
