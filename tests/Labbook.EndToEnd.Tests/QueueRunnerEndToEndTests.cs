@@ -172,8 +172,9 @@ public class QueueRunnerEndToEndTests
         }
         Assert.True(final.Ordered.Count(v => v.State == ItemState.Done) >= Items - 1);
         AssertNoSelfOverlap(lab);
-        // Nothing of any attempt is still running.
-        Thread.Sleep(200);
+        // Nothing of any attempt is still running: every orphan of a killed runner was killed.
+        var leases = journal.Where(op => (string?)op["op"] == "lease").Select(op => (string)op["lease"]!).ToList();
+        Assert.All(leases, lease => Assert.Empty(Labbook.Processes.Orphans.Find(lease)));
         var ledger = lab.Ledger();
         foreach (var group in ledger.GroupBy(e => e.Item))
         {

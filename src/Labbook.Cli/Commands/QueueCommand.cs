@@ -195,8 +195,9 @@ internal static class QueueCommand
         foreach (var v in items)
         {
             var stateText = QueueShared.StateText(state, v, now);
-            var color = stateText switch { "done" => "green", "failed" or "interrupted" => "red", "running" => "blue", _ => "default" };
-            var detail = stateText == "pending" && v.Attempts > 0 && v.LastReason is { } lr ? $" [grey](retry: {Terminal.Safe(lr)})[/]" : "";
+            var color = stateText switch { "done" => "green", "failed" or "interrupted" => "red", "running" => "blue", "skipped" => "yellow", _ => "default" };
+            var detail = stateText == "skipped" ? $" [grey]({Terminal.Safe(v.Skipped)}; still queued)[/]"
+                : stateText == "pending" && v.Attempts > 0 && v.LastReason is { } lr ? $" [grey](retry: {Terminal.Safe(lr)})[/]" : "";
             var tags = v.Item.Tags.Contains(ItemFactory.BaselineTag) ? " [grey](baseline)[/]" : v.Item.Ablate is { } ab ? $" [grey](ablate {Terminal.Safe(string.Join(' ', ab.Select(kv => kv.Key + "=" + Placeholders.Text(kv.Value))))})[/]" : "";
             table.AddRow(
                 state.PositionOf(v.Id).ToString(CultureInfo.InvariantCulture),

@@ -42,7 +42,7 @@ internal static class QueueShared
 
     /// <summary>The state word a reader shows: a running item whose runner is gone reads as interrupted.</summary>
     public static string StateText(QueueState state, ItemView view, DateTime utcNow) =>
-        state.IsOrphaned(view, utcNow) ? "interrupted" : view.State.ToText();
+        state.IsOrphaned(view, utcNow) ? "interrupted" : view.State == ItemState.Pending && view.Skipped is not null ? "skipped" : view.State.ToText();
 
     public static string Command(QueueItem item)
     {
@@ -90,7 +90,7 @@ internal static class QueueShared
             ["run"] = v.Lease?.Run ?? v.Runs.LastOrDefault(),
             ["slot"] = v.Lease?.Slot,
             ["gpu_ids"] = v.Lease?.Gpus,
-            ["reason"] = v.LastReason,
+            ["reason"] = v.Skipped ?? v.LastReason,
             ["added"] = v.Added.ToString("O", CultureInfo.InvariantCulture),
         };
         return o;

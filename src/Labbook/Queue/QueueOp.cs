@@ -42,6 +42,9 @@ public sealed class QueueOp
     /// <summary>A runner ends (<see cref="Runner"/>).</summary>
     public const string RunnerEnd = "runner_end";
 
+    /// <summary>A runner ended without starting pending item <see cref="Id"/>, for <see cref="Reason"/> (a deadline, no fitting slot); it stays queued.</summary>
+    public const string Skip = "skip";
+
     /// <summary>Asks the runners in <see cref="Ids"/> to stop; <see cref="Now"/> also stops their running items.</summary>
     public const string Stop = "stop";
 

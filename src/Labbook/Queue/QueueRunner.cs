@@ -333,7 +333,9 @@ public sealed class QueueRunner
                 _active.Remove(r.Lease);
             }
         }
-        journal.Append(new QueueOp { Op = QueueOp.RunnerEnd, Runner = Id });
+        var ends = summary.LeftPending.Select(kv => new QueueOp { Op = QueueOp.Skip, Id = kv.Key, Reason = kv.Value, Runner = Id }).ToList();
+        ends.Add(new QueueOp { Op = QueueOp.RunnerEnd, Runner = Id });
+        journal.Append([.. ends]);
         if (_options.Notify is { Count: > 0 } notify && summary.Ending is "queue empty" or "deadline passed")
         {
             RunNotify(notify, summary, journal.State);

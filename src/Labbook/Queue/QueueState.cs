@@ -74,6 +74,9 @@ public sealed class ItemView
     /// <summary>The last attempt's exit code.</summary>
     public int? LastExit { get; set; }
 
+    /// <summary>Why the last runner left this pending item unstarted; cleared when it is leased.</summary>
+    public string? Skipped { get; set; }
+
     /// <summary>When the item reached a final state.</summary>
     public DateTime? Ended { get; set; }
 
@@ -217,6 +220,7 @@ public sealed class QueueState
                 break;
             case QueueOp.LeaseOp when Get(op.Id) is { State: ItemState.Pending } view && op.Lease is { } lease && op.Runner is { } runner:
                 view.State = ItemState.Running;
+                view.Skipped = null;
                 view.Attempts = op.Attempt ?? view.Attempts + 1;
                 view.Lease = new LeaseView { Id = lease, Runner = runner, Attempt = view.Attempts, Slot = op.Slot, Gpus = op.Gpus, Executor = op.Executor ?? "local", Since = op.T };
                 break;
@@ -269,6 +273,9 @@ public sealed class QueueState
                 _order.Remove(moved.Id);
                 var at = op.Before is { } before ? _order.IndexOf(before) : -1;
                 _order.Insert(at < 0 ? _order.Count : at, moved.Id);
+                break;
+            case QueueOp.Skip when Get(op.Id) is { State: ItemState.Pending } skipped:
+                skipped.Skipped = op.Reason ?? "skipped";
                 break;
             case QueueOp.Pause:
                 Paused = true;
