@@ -145,7 +145,7 @@ public class QueueRunnerEndToEndTests
                 break;
             }
             using var runner = lab.Start("queue", "start", "-j", "2", "--kill-grace", "1s");
-            var alive = TimeSpan.FromMilliseconds(random.Next(50, 900));
+            var alive = TimeSpan.FromMilliseconds(random.Next(100, 1200));
             if (kills < 10 && !runner.WaitForExit(alive))
             {
                 runner.Kill(entireProcessTree: false);
@@ -170,7 +170,9 @@ public class QueueRunnerEndToEndTests
             var doneEnds = journal.Count(op => (string?)op["op"] == "end" && (string?)op["id"] == v.Id && (string?)op["state"] == "done");
             Assert.Equal(v.State == ItemState.Done ? 1 : 0, doneEnds);
         }
-        Assert.True(final.Ordered.Count(v => v.State == ItemState.Done) >= Items - 1);
+        // An item whose runner died under it 3 times ends interrupted by policy; the others are done.
+        Assert.All(final.Ordered, v => Assert.True(v.State == ItemState.Done || (v.State == ItemState.Interrupted && v.Interruptions == QueueState.MaxInterruptions), $"{v.Id}: {v.State} after {v.Interruptions} interruptions"));
+        Assert.True(final.Ordered.Count(v => v.State == ItemState.Done) >= Items / 2);
         AssertNoSelfOverlap(lab);
         // Nothing of any attempt is still running: every orphan of a killed runner was killed.
         var leases = journal.Where(op => (string?)op["op"] == "lease").Select(op => (string)op["lease"]!).ToList();
