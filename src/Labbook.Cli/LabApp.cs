@@ -50,6 +50,28 @@ internal static class LabApp
         ["conclude"] = ["lab conclude E3 \"warmup removes the divergence; keep 500 steps\"", "lab conclude E3   # opens $EDITOR"],
         ["morning"] = ["lab morning", "lab morning --since 18:00", "lab morning --md morning.md --html morning.html"],
         ["compare"] = ["lab compare 1b3k9 1b3km", "lab compare --entry E3 --html e3.html", "lab compare baseline warmup --png curves.png"],
+        ["queue"] =
+        [
+            "lab queue add --why \"does warmup help?\" -p lr=3e-4 -- python train.py --lr {lr}",
+            "lab queue add --grid lr=1e-3,3e-4 --grid seed=1,2 -- python train.py --lr {lr} --seed {seed}",
+            "lab queue add -p aug=true -p warmup=500 --ablate aug=false --ablate warmup=0 -- python train.py --aug {aug} --warmup {warmup}",
+            "lab queue start --gpus 0,1 --until 07:30 --detach",
+            "lab queue",
+        ],
+        ["add"] =
+        [
+            "lab queue add --name base --est 2h --timeout 3h --retries 1 -- python train.py",
+            "lab queue add --grid lr=0.1,0.01 -p epochs=5 -- python train.py --lr={lr} --epochs={epochs}",
+            "lab queue add -p aug=true --ablate aug=false -- ./train.sh {aug}",
+        ],
+        ["start"] =
+        [
+            "lab queue start -j 2",
+            "lab queue start --gpus 0,1,2,3 --at 19:00 --until 07:30 --detach",
+            "lab queue start --notify \"notify-send 'queue done'\"",
+        ],
+        ["rerun"] = ["lab rerun 1b3k9", "lab rerun --entry E12 --failed-only"],
+        ["tonight"] = ["lab tonight", "lab tonight --morning 08:30 --gpus 0,1", "lab tonight --json"],
     };
 
     public static int Run(string[] args)
@@ -91,6 +113,9 @@ internal static class LabApp
             ConcludeCommand.Build(),
             MorningCommand.Build(),
             CompareCommand.Build(),
+            QueueCommand.Build(),
+            RerunCommand.Build(),
+            TonightCommand.Build(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);

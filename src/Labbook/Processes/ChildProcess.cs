@@ -29,6 +29,9 @@ public sealed class ChildStartInfo
 
     /// <summary>Capture stdout and stderr, merged in the order printed, through <see cref="ChildProcess.Output"/>.</summary>
     public bool CaptureOutput { get; init; } = true;
+
+    /// <summary>Send stdout and stderr to this file (appending; created when missing) instead; needs <see cref="CaptureOutput"/> off.</summary>
+    public string? OutputFile { get; init; }
 }
 
 /// <summary>
@@ -106,6 +109,11 @@ public sealed class ChildProcess : IDisposable
             {
                 Check(Libc.FileActionsAddDup2(fileActions, writeFd, 1), "FileActionsAddDup2");
                 Check(Libc.FileActionsAddDup2(fileActions, writeFd, 2), "FileActionsAddDup2");
+            }
+            if (info.OutputFile is not null && !info.CaptureOutput)
+            {
+                Check(Libc.FileActionsAddOpen(fileActions, 1, info.OutputFile, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0b110_100_100), "FileActionsAddOpen");
+                Check(Libc.FileActionsAddDup2(fileActions, 1, 2), "FileActionsAddDup2");
             }
             if (info.NullStdin)
             {

@@ -36,6 +36,12 @@ public sealed class Workspace
     /// <summary>The queue's journal.</summary>
     public string QueuePath => Path.Combine(Root, "queue.jsonl");
 
+    /// <summary>The lock file writers of the queue journal flock.</summary>
+    public string QueueLockPath => Path.Combine(StateDirectory, "queue.lock");
+
+    /// <summary>Opens the queue journal with its lock file.</summary>
+    public Queue.QueueJournal OpenQueue(Func<DateTime>? utcNow = null) => new(QueuePath, QueueLockPath, utcNow);
+
     /// <summary>The folder of one run.</summary>
     public string RunDirectory(string runId) => Path.Combine(RunsDirectory, runId);
 
