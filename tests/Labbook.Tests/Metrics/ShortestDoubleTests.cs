@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using CsCheck;
 using Labbook.Metrics;
@@ -183,6 +184,29 @@ public class ShortestDoubleTests
             Assert.True(Json.MetricText.TryFormatValue(v, buffer, out var n));
             Assert.Equal(Json.MetricText.FormatValue(v), Encoding.UTF8.GetString(buffer, 0, n));
         }, iter: 10_000);
+    }
+
+    [Fact]
+    public void Embedded_tables_are_the_powers_of_five()
+    {
+        Assert.Equal(2 * 342, ShortestDouble.Pow5InvSplit.Length);
+        Assert.Equal(2 * 326, ShortestDouble.Pow5Split.Length);
+        var pow = BigInteger.One;
+        for (var q = 0; q < 342; q++, pow *= 5)
+        {
+            var bitLength = (int)pow.GetBitLength();
+            if (q < 326)
+            {
+                var shift = bitLength - 125;
+                var top = shift >= 0 ? pow >> shift : pow << -shift;
+                Assert.Equal(top, Entry(ShortestDouble.Pow5Split, q));
+            }
+            var inverse = (BigInteger.One << (bitLength - 1 + 125)) / pow + 1;
+            Assert.Equal(inverse, Entry(ShortestDouble.Pow5InvSplit, q));
+        }
+
+        static BigInteger Entry(ReadOnlySpan<ulong> table, int index) =>
+            (new BigInteger(table[(2 * index) + 1]) << 64) | table[2 * index];
     }
 
     private static string Format(double value)
