@@ -233,7 +233,7 @@ public sealed class StudyTests : IDisposable
     {
         var path = Path.Combine(_dir, "beat.jsonl");
         using var storage = new JournalFileStorage(path);
-        var study = Study.Create("b", storage: storage, heartbeatInterval: TimeSpan.FromMilliseconds(100), gracePeriod: TimeSpan.FromSeconds(1));
+        var study = Study.Create("b", storage: storage, heartbeatInterval: TimeSpan.FromMilliseconds(100), gracePeriod: TimeSpan.FromSeconds(3));
         var trial = study.Ask();
         var first = (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr];
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -242,7 +242,8 @@ public sealed class StudyTests : IDisposable
             Thread.Sleep(50);
         }
         Assert.NotEqual(first, (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr]);
-        Thread.Sleep(1200);
+        // Longer than the grace period: without beats the trial would now be stale.
+        Thread.Sleep(3500);
         using var other = new JournalFileStorage(path);
         Assert.Empty(Study.Load("b", other).ReclaimStaleTrials());
         study.Tell(trial, 1.0);
