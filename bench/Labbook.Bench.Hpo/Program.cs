@@ -219,7 +219,7 @@ static JsonObject Record(Space space, string sampler, string config, int seed, i
         ["values"] = new JsonArray([.. r.Values.Select(v => (JsonNode?)JsonValue.Create(v))]),
         ["sampler_config"] = new JsonObject { ["class"] = config },
         ["storage"] = "inmemory (bench loop)",
-        ["labbook_version"] = typeof(Labbook.Tuning.Samplers.TpeSampler).Assembly.GetName().Version?.ToString(),
+        ["labbook_version"] = typeof(Labbook.Tuning.TpeSampler).Assembly.GetName().Version?.ToString(),
         ["dotnet"] = Environment.Version.ToString(),
         ["parallel_jobs"] = 1,
         ["host_nproc"] = Environment.ProcessorCount,

@@ -1,5 +1,4 @@
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 namespace Labbook.Bench.Hpo;
 

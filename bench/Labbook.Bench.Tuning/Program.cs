@@ -8,7 +8,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 var trials = 2000;
 var samplerName = "random";

@@ -4,7 +4,6 @@
 // Usage: worker <journal> <study> <totalTrials> <maxSleepMs> <seed> [heartbeatMs] [graceMs] [retryFailed]
 using System.Globalization;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 var journal = args[0];
 var name = args[1];

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Labbook.Tuning.Samplers;
 using Labbook.Tuning.Storages.Journal;
 
 namespace Labbook.Tuning;
@@ -61,7 +60,7 @@ public sealed class Study : ITrialHistory
     }
 
     /// <summary>The sampler used when none is given. One place, so the default can change in one line.</summary>
-    public static ISampler CreateDefaultSampler(int? seed = null) => new RandomSampler(seed);
+    public static ISampler CreateDefaultSampler(int? seed = null) => DefaultSampler.Create(seed);
 
     /// <summary>The study's name.</summary>
     public string Name { get; }

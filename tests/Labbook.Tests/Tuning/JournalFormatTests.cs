@@ -159,7 +159,7 @@ public sealed class JournalFormatTests : IDisposable
             IReadOnlyList<FrozenTrial> written;
             using (var storage = new JournalFileStorage(path))
             {
-                var study = Study.Create("id", storage: storage, sampler: new Labbook.Tuning.Samplers.RandomSampler(seed));
+                var study = Study.Create("id", storage: storage, sampler: new Labbook.Tuning.RandomSampler(seed));
                 var random = new Random(seed);
                 study.EnqueueTrial(new Dictionary<string, object?> { ["fixed"] = 2.5 });
                 study.Optimize(trial =>

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 using Labbook.Tuning.Storages.Journal;
 
 namespace Labbook.Tests.Tuning;

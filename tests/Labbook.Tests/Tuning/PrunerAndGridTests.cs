@@ -1,6 +1,4 @@
 using Labbook.Tuning;
-using Labbook.Tuning.Pruners;
-using Labbook.Tuning.Samplers;
 
 namespace Labbook.Tests.Tuning;
 

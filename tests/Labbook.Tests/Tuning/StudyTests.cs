@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using CsCheck;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 namespace Labbook.Tests.Tuning;
 
@@ -128,7 +127,7 @@ public sealed class StudyTests : IDisposable
     [Fact]
     public void A_pruned_exception_records_the_last_reported_value()
     {
-        var study = Study.Create(sampler: new RandomSampler(5), pruner: new Labbook.Tuning.Pruners.ThresholdPruner(upper: 1.0));
+        var study = Study.Create(sampler: new RandomSampler(5), pruner: new Labbook.Tuning.ThresholdPruner(upper: 1.0));
         study.Optimize(t =>
         {
             for (var step = 0; step < 5; step++)

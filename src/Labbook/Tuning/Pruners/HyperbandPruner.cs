@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Hyperband, as Optuna's <c>HyperbandPruner</c> with its defaults: several successive-halving brackets with

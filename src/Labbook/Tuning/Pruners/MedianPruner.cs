@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Prunes a trial whose best intermediate value is worse than the median of the completed trials' values at

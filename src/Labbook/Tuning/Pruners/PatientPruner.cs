@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Waits <c>patience</c> steps without improvement (by more than <c>minDelta</c>) before pruning, or before

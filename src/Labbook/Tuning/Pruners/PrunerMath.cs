@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>Helpers shared by the pruners, ported from Optuna's <c>_percentile.py</c>.</summary>
 internal static class PrunerMath

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Asynchronous successive halving (ASHA), as Optuna's <c>SuccessiveHalvingPruner</c> with its defaults:

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Pruners;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Prunes a trial whose latest intermediate value is NaN or leaves [<c>lower</c>, <c>upper</c>]

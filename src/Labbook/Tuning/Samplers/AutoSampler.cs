@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Chooses per trial by the shape of the search space (the parameters every completed trial has):

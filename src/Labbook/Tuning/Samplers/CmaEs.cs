@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Restart-free CMA-ES in the unit cube (Hansen's tutorial formulation with positive recombination

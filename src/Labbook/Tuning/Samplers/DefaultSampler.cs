@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>The sampler a study uses when none is given.</summary>
 public static class DefaultSampler

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// A Gaussian process on [0, 1]^d with an ARD Matérn 5/2 kernel, an output scale and a noise

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Bayesian optimization with a Gaussian process over the numeric parameters of the intersection

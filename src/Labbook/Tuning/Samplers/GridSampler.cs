@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Labbook.Tuning.Storages.Journal;
 
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Tries every combination of the given values once, in random order (Optuna's <c>GridSampler</c>; also the

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// The parameters that every finished trial (complete, and pruned when asked) has, with the same

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// One parameter as the Parzen estimator sees it, following Optuna 3.1: log parameters live in log

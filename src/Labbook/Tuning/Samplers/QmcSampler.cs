@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Quasi-random search: a scrambled Sobol sequence (Joe-Kuo direction numbers, up to

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>Draws every parameter independently and uniformly (log-uniformly for log parameters).</summary>
 public sealed class RandomSampler : ISampler

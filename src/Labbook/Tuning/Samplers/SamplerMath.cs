@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>Small numeric helpers shared by the samplers (normal distribution, truncated draws).</summary>
 internal static class SamplerMath

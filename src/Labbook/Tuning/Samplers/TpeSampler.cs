@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// The Tree-structured Parzen Estimator, after Optuna 3.1's <c>TPESampler</c>: trials are split into

@@ -1,4 +1,4 @@
-namespace Labbook.Tuning.Samplers;
+namespace Labbook.Tuning;
 
 /// <summary>
 /// Maps numeric and categorical parameters to [0, 1] and back, as the relative samplers work in

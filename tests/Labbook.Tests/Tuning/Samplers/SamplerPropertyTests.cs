@@ -1,6 +1,5 @@
 using CsCheck;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 namespace Labbook.Tests.Tuning.Samplers;
 
