@@ -77,20 +77,20 @@ internal static class MorningCommand
         }
         store.Update(doc =>
         {
-            var text = doc.Text;
-            var current = doc;
+            var changes = new List<(string, ManagedBlockKind, string)>();
             foreach (var e in report.Entries)
             {
-                if (current.Find(e.Entry.Id) is not { } entry)
+                if (doc.Find(e.Entry.Id) is not { } entry)
                 {
                     continue;
                 }
                 // The attached list gains the runs that name the entry in run.json, with their status now.
                 var items = entry.Attached.ToList();
+                var listed = new HashSet<Attachment>(items);
                 foreach (var r in e.Runs)
                 {
                     var item = new Attachment(AttachmentKind.Run, r.Id);
-                    if (!items.Contains(item))
+                    if (listed.Add(item))
                     {
                         items.Add(item);
                     }
@@ -99,12 +99,10 @@ internal static class MorningCommand
                 string? Note(Attachment a) => a.Kind == AttachmentKind.Run && byId.TryGetValue(a.Id, out var r)
                     ? r.Status.ToText() + (r.Record.Name is { } n ? " · " + n : "") + (r.Record.Tags.Count > 0 ? " · " + string.Join(",", r.Record.Tags) : "")
                     : null;
-                text = current.WithBlock(entry.Id, ManagedBlockKind.Attached, NotebookDocument.AttachedContent(items.Select(a => (a, Note(a)))));
-                current = NotebookDocument.Parse(text, doc.Path);
-                text = current.WithBlock(entry.Id, ManagedBlockKind.Results, MorningText.ResultsBlock(e, nowUtc, NotebookCli.Zone));
-                current = NotebookDocument.Parse(text, doc.Path);
+                changes.Add((entry.Id, ManagedBlockKind.Attached, NotebookDocument.AttachedContent(items.Select(a => (a, Note(a))))));
+                changes.Add((entry.Id, ManagedBlockKind.Results, MorningText.ResultsBlock(e, nowUtc, NotebookCli.Zone)));
             }
-            return (text, 0);
+            return (doc.WithBlocks(changes), 0);
         });
     }
 

@@ -15,7 +15,7 @@ internal static class RunCommand
         var param = new Option<string[]>("--param", "-p") { Description = "A parameter key=value (repeatable); passed to the child in LAB_PARAMS.", AllowMultipleArgumentsPerToken = false };
         var tag = new Option<string[]>("--tag", "-t") { Description = "A tag (repeatable), e.g. baseline." };
         var timeout = new Option<string?>("--timeout") { Description = "Stop the run after this long (e.g. 90m, 3h): SIGTERM, then SIGKILL." };
-        var entry = new Option<string?>("--entry", "-e") { Description = "Attach the run to this notebook entry (default: the current entry)." };
+        var entry = new Option<string?>("--entry") { Description = "Attach the run to this notebook entry (default: the current entry)." };
         var noEntry = new Option<bool>("--no-entry") { Description = "Attach the run to no notebook entry." };
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("run", "Run a command and record it: output, metrics, parameters, code version, exit status.")

@@ -193,6 +193,7 @@ public sealed partial class NotebookDocument
             switch (b.Kind)
             {
                 case ManagedBlockKind.Attached:
+                    var known = new HashSet<Attachment>(entry.Attached);
                     foreach (var l in lines.Skip(b.Start + 1).Take(b.End - b.Start - 1))
                     {
                         var a = AttachmentPattern().Match(l.TrimEnd('\r', '\n'));
@@ -200,7 +201,7 @@ public sealed partial class NotebookDocument
                         {
                             var kind = a.Groups["kind"].Value switch { "queue" => AttachmentKind.Queue, "study" => AttachmentKind.Study, _ => AttachmentKind.Run };
                             var item = new Attachment(kind, a.Groups["id"].Value);
-                            if (!entry.Attached.Contains(item))
+                            if (known.Add(item))
                             {
                                 entry.Attached.Add(item);
                             }
@@ -274,11 +275,7 @@ public sealed partial class NotebookDocument
         ArgumentNullException.ThrowIfNull(content);
         var id = NormalizeId(entryId);
         var section = _sections.FirstOrDefault(s => s.EntryId == id) ?? throw new KeyNotFoundException($"{Path}: no entry {id}");
-        var body = content.Length == 0 || content.EndsWith('\n') ? content : content + "\n";
-        if (_newline != "\n")
-        {
-            body = body.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", _newline, StringComparison.Ordinal);
-        }
+        var body = Body(content);
         var sb = new StringBuilder(Text.Length + body.Length + 64);
         if (_blocks.FirstOrDefault(b => b.EntryId == id && b.Kind == kind) is { } block)
         {
@@ -321,6 +318,92 @@ public sealed partial class NotebookDocument
         var text = sb.ToString();
         Revalidate(text);
         return text;
+    }
+
+    /// <summary>
+    /// The text with several blocks' contents replaced in one pass (one parse to check the result,
+    /// however many blocks change); blocks that are missing are added as <see cref="WithBlock"/> does.
+    /// </summary>
+    /// <exception cref="FormatException">The result would not read back.</exception>
+    public string WithBlocks(IEnumerable<(string EntryId, ManagedBlockKind Kind, string Content)> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var replace = new Dictionary<int, string>();
+        var missing = new List<(string, ManagedBlockKind, string)>();
+        foreach (var (entryId, kind, content) in changes)
+        {
+            var id = NormalizeId(entryId);
+            if (!_sections.Any(s => s.EntryId == id))
+            {
+                throw new KeyNotFoundException($"{Path}: no entry {id}");
+            }
+            if (_blocks.FirstOrDefault(b => b.EntryId == id && b.Kind == kind) is { } block)
+            {
+                replace[block.Start] = Body(content);
+            }
+            else
+            {
+                missing.Add((id, kind, content));
+            }
+        }
+        // Missing blocks go before the trailing blank lines of their entry, in the order asked.
+        var inserts = new Dictionary<int, List<string>>();
+        foreach (var (id, kind, content) in missing)
+        {
+            var section = _sections.First(x => x.EntryId == id);
+            var at = section.End;
+            while (at > section.Heading + 1 && string.IsNullOrWhiteSpace(_lines[at - 1]))
+            {
+                at--;
+            }
+            if (!inserts.TryGetValue(at, out var list))
+            {
+                inserts[at] = list = [];
+            }
+            list.Add(_newline + BlockSection(kind, id, Body(content)));
+        }
+        var sb = new StringBuilder(Text.Length + 1024);
+        for (var l = 0; l <= _lines.Count; l++)
+        {
+            if (inserts.TryGetValue(l, out var added))
+            {
+                if (l > 0 && !_lines[l - 1].EndsWith('\n') && !_lines[l - 1].EndsWith('\r'))
+                {
+                    sb.Append(_newline);
+                }
+                foreach (var a in added)
+                {
+                    sb.Append(a);
+                }
+                if (l < _lines.Count)
+                {
+                    sb.Append(_newline);
+                }
+            }
+            if (l == _lines.Count)
+            {
+                break;
+            }
+            sb.Append(_lines[l]);
+            if (replace.TryGetValue(l, out var body))
+            {
+                sb.Append(body);
+                l = _blocks.First(b => b.Start == l).End - 1;
+            }
+        }
+        var text = sb.ToString();
+        Revalidate(text);
+        return text;
+    }
+
+    private string Body(string content)
+    {
+        var body = content.Length == 0 || content.EndsWith('\n') ? content : content + "\n";
+        if (_newline != "\n")
+        {
+            body = body.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", _newline, StringComparison.Ordinal);
+        }
+        return body;
     }
 
     /// <summary>The attached block's content listing <paramref name="items"/> with an optional note per item.</summary>

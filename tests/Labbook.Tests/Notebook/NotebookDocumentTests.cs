@@ -157,4 +157,29 @@ public class NotebookDocumentTests
         Assert.Equal("a long reason that wraps", e.Why);
         Assert.Equal(["acc > 0.5"], e.Predictions);
     }
+
+    [Fact]
+    public void Writing_many_blocks_at_once_equals_writing_them_one_by_one()
+    {
+        var text = Expected + "\n## E2 · hand made\n\n- **Why:** because\n\n\n## E3 · last, no newline at the end";
+        (string, ManagedBlockKind, string)[] changes =
+        [
+            ("E1", ManagedBlockKind.Results, "r1\n"),
+            ("E2", ManagedBlockKind.Attached, "- run `x`\n"),
+            ("E1", ManagedBlockKind.Attached, "- run `y`\n"),
+            ("E2", ManagedBlockKind.Results, "r2"),
+            ("E3", ManagedBlockKind.Results, "r3\n"),
+        ];
+        var oneByOne = text;
+        foreach (var (id, kind, content) in changes)
+        {
+            oneByOne = NotebookDocument.Parse(oneByOne).WithBlock(id, kind, content);
+        }
+        // The same blocks with the same content, the same text apart from blank lines between
+        // inserted blocks (one pass adds one separator where one-by-one adds one per insertion).
+        var batched = NotebookDocument.Parse(text).WithBlocks(changes);
+        static string Collapse(string t) => System.Text.RegularExpressions.Regex.Replace(t, "\n{3,}", "\n\n");
+        Assert.Equal(Collapse(oneByOne), Collapse(batched));
+        Assert.StartsWith(Expected.Replace("_Not yet: `lab morning` fills this in._\n", "r1\n", StringComparison.Ordinal).Replace("<!-- lab:attached E1 -->\n", "<!-- lab:attached E1 -->\n- run `y`\n", StringComparison.Ordinal), batched, StringComparison.Ordinal);
+    }
 }
