@@ -21,15 +21,19 @@ mkdir -p .labbook
 
 now() { date +%s.%N; }
 
+# CPU time (user + system, children included) of a command, in seconds, on fd 3.
+TIMEFORMAT='%3U %3S'
+cpu() { { time "$@" >/dev/null 2>&1; } 2>&1 | awk '{ print $1 + $2 }'; }
+
 # Baseline: the children alone, two at a time.
 t0=$(now)
-seq "$items" | xargs -P "$slots" -n 1 true
+base_cpu=$(cpu sh -c "seq $items | xargs -P $slots -n 1 true")
 t1=$(now)
 
 "$lab" queue add --why bench --grid "i=$(seq -s, 1 "$items")" -- true >/dev/null 2>&1
 
 t2=$(now)
-"$lab" queue start -j "$slots" >/dev/null 2>&1
+queue_cpu=$(cpu "$lab" queue start -j "$slots")
 t3=$(now)
 
 done_count=$(grep -c '"op":"end".*"state":"done"' queue.jsonl || true)
@@ -38,7 +42,7 @@ if [ "$done_count" -ne "$items" ]; then
   exit 1
 fi
 
-awk -v n="$items" -v s="$slots" -v b0="$t0" -v b1="$t1" -v q0="$t2" -v q1="$t3" 'BEGIN {
+awk -v n="$items" -v s="$slots" -v b0="$t0" -v b1="$t1" -v q0="$t2" -v q1="$t3" -v bc="$base_cpu" -v qc="$queue_cpu" 'BEGIN {
   base = b1 - b0; queue = q1 - q0;
   wall = (queue - base) / n * 1000;
   slot = wall * s;
@@ -47,4 +51,5 @@ awk -v n="$items" -v s="$slots" -v b0="$t0" -v b1="$t1" -v q0="$t2" -v q1="$t3" 
   printf "lab queue start -j %d:         %.2f s\n", s, queue;
   printf "overhead per item (wall):      %.2f ms\n", wall;
   printf "overhead per item (slot time): %.2f ms  (target <= 10 ms)\n", slot;
+  printf "CPU (user+sys): children alone %.2f s, queue %.2f s, overhead per item %.2f ms\n", bc, qc, (qc - bc) / n * 1000;
 }'

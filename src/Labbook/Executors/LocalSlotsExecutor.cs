@@ -16,7 +16,10 @@ public sealed class LocalSlotsExecutor : IExecutor
     private readonly string?[] _gpuIds;
     private readonly bool[] _busy;
     private readonly Lock _gate = new();
-    private readonly BlockingCollection<ExecutionResult> _results = [];
+    private readonly ConcurrentQueue<ExecutionResult> _results = new();
+
+    // Spin count 1: a runner waiting for results should sleep, not spin (it showed as tens of thousands of sched_yield calls).
+    private readonly ManualResetEventSlim _resultReady = new(false, 1);
     private readonly ConcurrentDictionary<string, (RunHandle Handle, int[] Slots, string? Cancelled)> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _cancelReasons = new(StringComparer.Ordinal);
 
@@ -155,12 +158,16 @@ public sealed class LocalSlotsExecutor : IExecutor
     public IReadOnlyList<ExecutionResult> Poll(TimeSpan wait)
     {
         var list = new List<ExecutionResult>();
-        if (_results.TryTake(out var first, wait))
+        _resultReady.Reset();
+        while (_results.TryDequeue(out var r))
         {
-            list.Add(first);
-            while (_results.TryTake(out var more))
+            list.Add(r);
+        }
+        if (list.Count == 0 && wait > TimeSpan.Zero && _resultReady.Wait(wait))
+        {
+            while (_results.TryDequeue(out var r))
             {
-                list.Add(more);
+                list.Add(r);
             }
         }
         return list;
@@ -201,7 +208,7 @@ public sealed class LocalSlotsExecutor : IExecutor
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _results.Dispose();
+    public void Dispose() => _resultReady.Dispose();
 
     private void Finished(ExecutionRequest request, Task<RunOutcome> task)
     {
@@ -231,7 +238,8 @@ public sealed class LocalSlotsExecutor : IExecutor
         {
             result = new ExecutionResult(request.Lease, request.Item.Id, AttemptEnd.Failed, null, null, task.Exception?.InnerException?.Message ?? "could not start");
         }
-        _results.Add(result);
+        _results.Enqueue(result);
+        _resultReady.Set();
     }
 
     private int[] SlotIndexes(Placement placement)

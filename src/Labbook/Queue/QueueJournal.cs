@@ -160,8 +160,12 @@ public sealed class QueueJournal : IDisposable
         Lock(_lockFd);
         try
         {
-            RepairTornTail();
             Refresh();
+            // Under the lock no write is in progress: bytes past the last complete line are torn.
+            if (FileLength() > _offset)
+            {
+                CutTornTail();
+            }
             var writer = new QueueWriter(this);
             var result = body(writer);
             if (writer.Pending.Length > 0)
@@ -222,36 +226,22 @@ public sealed class QueueJournal : IDisposable
         }
     }
 
-    /// <summary>Under the lock no write is in progress, so an unterminated last line is torn: cut it off.</summary>
-    private void RepairTornTail()
+    private long FileLength()
+    {
+        try
+        {
+            return new FileInfo(Path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private void CutTornTail()
     {
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
-        var length = stream.Length;
-        if (length == 0)
-        {
-            return;
-        }
-        stream.Position = length - 1;
-        if (stream.ReadByte() == '\n')
-        {
-            return;
-        }
-        var keep = length - 1;
-        var buffer = new byte[4096];
-        while (keep > 0)
-        {
-            var from = Math.Max(0, keep - buffer.Length);
-            stream.Position = from;
-            var n = stream.Read(buffer, 0, (int)(keep - from));
-            var nl = buffer.AsSpan(0, n).LastIndexOf((byte)'\n');
-            if (nl >= 0)
-            {
-                keep = from + nl + 1;
-                break;
-            }
-            keep = from;
-        }
-        stream.SetLength(keep);
+        stream.SetLength(_offset);
         stream.Flush(flushToDisk: true);
         _lastLength = -1;
     }

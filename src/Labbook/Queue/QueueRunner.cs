@@ -101,6 +101,7 @@ public sealed class QueueRunner
     private readonly RunnerOptions _options;
     private readonly Dictionary<string, (string ItemId, Placement Placement)> _active = new(StringComparer.Ordinal);
     private readonly List<QueueOp> _startOps = [];
+    private readonly HashSet<string> _cancelled = new(StringComparer.Ordinal);
 
     /// <summary>Creates a runner over the workspace's queue.</summary>
     public QueueRunner(Workspace workspace, RunnerOptions options)
@@ -181,7 +182,7 @@ public sealed class QueueRunner
                 // Leases of ours that someone else ended (they thought this runner dead): stop those attempts.
                 foreach (var (lease, entry) in _active)
                 {
-                    if (state.Items.TryGetValue(entry.ItemId, out var v) && v.Lease?.Id != lease)
+                    if (state.Items.TryGetValue(entry.ItemId, out var v) && v.Lease?.Id != lease && _cancelled.Add(lease))
                     {
                         executor.Cancel(lease, "lease taken over by another runner");
                     }
@@ -282,7 +283,7 @@ public sealed class QueueRunner
             if ((cancelled || stopNow || (deadlinePassed && _options.Hard)) && _active.Count > 0)
             {
                 var reason = cancelled ? "the runner was interrupted" : stopNow ? "lab queue stop --now" : "the --until deadline passed (--hard)";
-                foreach (var lease in _active.Keys.ToList())
+                foreach (var lease in _active.Keys.Where(_cancelled.Add).ToList())
                 {
                     executor.Cancel(lease, reason);
                 }
