@@ -15,7 +15,7 @@ public sealed class StudyTests : IDisposable
     private static double Train(double lr, int layers, string act) => Math.Abs(Math.Log10(lr) + 3) + layers * 0.1 + (act == "gelu" ? 0 : 0.5);
 
     [Fact]
-    public void The_docs_snippet_runs_as_written_with_a_random_sampler()
+    public void The_docs_snippet_runs_as_written()
     {
         var previous = Environment.CurrentDirectory;
         Environment.CurrentDirectory = _dir;
@@ -24,7 +24,7 @@ public sealed class StudyTests : IDisposable
             var study = Study.Create(
                 name: "mlp",
                 direction: StudyDirection.Minimize,
-                sampler: new RandomSampler(seed: 0),
+                sampler: new TpeSampler(seed: 0),
                 storage: new JournalFileStorage("studies/mlp.jsonl"),
                 loadIfExists: true);
 
