@@ -193,7 +193,7 @@ public class RunTests
     public void A_missing_command_is_one_line_and_a_failed_run()
     {
         using var ws = new TempWorkspace();
-        var r = ws.Lab("run", "--", "no-such-command-xyz", "--flag");
+        var r = ws.Lab("run", "--why", "a typo", "--", "no-such-command-xyz", "--flag");
         Assert.Equal(127, r.ExitCode);
         Assert.Single(r.Stderr.Trim().Split('\n'));
         Assert.Contains("command not found: no-such-command-xyz", r.Stderr, StringComparison.Ordinal);

@@ -13,7 +13,7 @@ internal static class Snapshot
 {
     public static void Match(string actual, string name, [CallerFilePath] string callerFile = "")
     {
-        var dir = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
+        var dir = Path.Combine(Path.GetDirectoryName(SourcePath(callerFile))!, "Snapshots");
         var expectedPath = Path.Combine(dir, name + ".txt");
         actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
         if (Environment.GetEnvironmentVariable("LAB_UPDATE_SNAPSHOTS") == "1")
@@ -33,6 +33,25 @@ internal static class Snapshot
             ? $"no snapshot {expectedPath}; received text is in {received} (LAB_UPDATE_SNAPSHOTS=1 records it)"
             : $"snapshot {name} differs at line {FirstDifference(expected, actual)}; received text is in {received}\n--- expected\n{expected}\n--- received\n{actual}";
         throw new Xunit.Sdk.XunitException(message);
+    }
+
+    /// <summary>
+    /// The caller's source path on this machine. Deterministic CI builds map source paths to
+    /// <c>/_/</c>; the repository root is then found from the test assembly's folder.
+    /// </summary>
+    private static string SourcePath(string callerFile)
+    {
+        const string mapped = "/_/";
+        if (!callerFile.StartsWith(mapped, StringComparison.Ordinal))
+        {
+            return callerFile;
+        }
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "Labbook.slnx")))
+        {
+            repo = repo.Parent;
+        }
+        return repo is null ? callerFile : Path.Combine(repo.FullName, callerFile[mapped.Length..]);
     }
 
     /// <summary>Replaces each distinct match of <paramref name="pattern"/> by <c>&lt;label1&gt;</c>, <c>&lt;label2&gt;</c>... in order of appearance.</summary>

@@ -174,7 +174,12 @@ public sealed class MorningReport
                 result.Add(r);
             }
         }
-        result.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        // Ids order runs only to the second: the start time decides, the id breaks ties.
+        result.Sort((a, b) =>
+        {
+            var byStart = Nullable.Compare(a.Record.Started, b.Record.Started);
+            return byStart != 0 ? byStart : string.CompareOrdinal(a.Id, b.Id);
+        });
         return result;
     }
 
