@@ -17,6 +17,12 @@ public sealed class FrozenTrial
     /// <summary>The objective value (single objective), or null.</summary>
     public double? Value { get; init; }
 
+    /// <summary>
+    /// All objective values as stored (one per objective), or null. Labbook studies have one objective;
+    /// multi-objective trials from foreign journals keep their values here with <see cref="Value"/> null.
+    /// </summary>
+    public IReadOnlyList<double>? Values { get; init; }
+
     /// <summary>Parameter values in internal representation (see <see cref="Distribution"/>).</summary>
     public IReadOnlyDictionary<string, double> InternalParams { get; init; } = new Dictionary<string, double>();
 

@@ -8,6 +8,16 @@ public interface ITrialHistory
 
     /// <summary>All trials of the study, in number order, optionally only those in <paramref name="states"/>.</summary>
     IReadOnlyList<FrozenTrial> GetTrials(params TrialState[] states);
+
+    /// <summary>The study's name (Hyperband assigns brackets by it, as Optuna does). Default: empty.</summary>
+    string StudyName => string.Empty;
+
+    /// <summary>
+    /// Records a system attribute on an unfinished trial: pruners keep their bookkeeping there, as Optuna's do
+    /// (so it is shared with other workers). Default: not supported.
+    /// </summary>
+    void SetTrialSystemAttr(FrozenTrial trial, string key, System.Text.Json.Nodes.JsonNode? value) =>
+        throw new NotSupportedException("this study view cannot record trial attributes");
 }
 
 /// <summary>
@@ -27,7 +37,11 @@ public interface ISampler
     /// <summary>Samples one parameter on its own.</summary>
     double SampleIndependent(ITrialHistory study, FrozenTrial trial, string paramName, Distribution distribution);
 
-    /// <summary>Called when a trial starts, before any sampling. Default: nothing.</summary>
+    /// <summary>
+    /// Called when a trial starts, before any sampling. The study calls it while holding the storage's writer
+    /// lock (right after the trial was created), so what it reads and records is consistent across workers;
+    /// keep it short. Default: nothing.
+    /// </summary>
     void BeforeTrial(ITrialHistory study, FrozenTrial trial)
     {
     }
@@ -36,6 +50,16 @@ public interface ISampler
     void AfterTrial(ITrialHistory study, FrozenTrial trial, TrialState state, double? value)
     {
     }
+}
+
+/// <summary>A sampler with a finite set of candidates (e.g. a grid) that can tell when all are taken.</summary>
+public interface IExhaustibleSampler : ISampler
+{
+    /// <summary>
+    /// True when every candidate is taken by a trial (running or finished); the study then starts no new trial.
+    /// Called under the storage's writer lock, before a trial is created.
+    /// </summary>
+    bool IsExhausted(ITrialHistory study);
 }
 
 /// <summary>Decides whether a running trial should stop early.</summary>
