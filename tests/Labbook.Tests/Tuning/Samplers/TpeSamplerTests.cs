@@ -1,0 +1,138 @@
+using Labbook.Tuning;
+using Labbook.Tuning.Samplers;
+
+namespace Labbook.Tests.Tuning.Samplers;
+
+public class TpeSamplerTests
+{
+    private static readonly FloatDistribution X = new(-5, 5);
+
+    private static double Quadratic(double x) => (x - 1.3) * (x - 1.3);
+
+    [Fact]
+    public void Tpe_concentrates_on_the_optimum_of_a_quadratic_better_than_random()
+    {
+        double tpeDistance = 0, randomDistance = 0, tpeBest = 0, randomBest = 0;
+        for (var seed = 0; seed < 5; seed++)
+        {
+            foreach (var (sampler, isTpe) in new (ISampler, bool)[] { (new TpeSampler(seed), true), (new RandomSampler(seed), false) })
+            {
+                var history = new FakeHistory();
+                for (var t = 0; t < 50; t++)
+                {
+                    history.RunTrial(sampler, suggest => Quadratic(suggest("x", X)));
+                }
+                var late = history.Trials.Skip(30).Average(t => Math.Abs(t.InternalParams["x"] - 1.3));
+                if (isTpe)
+                {
+                    tpeDistance += late;
+                    tpeBest += history.BestValue;
+                }
+                else
+                {
+                    randomDistance += late;
+                    randomBest += history.BestValue;
+                }
+            }
+        }
+        Assert.True(tpeDistance < 0.5 * randomDistance, $"TPE mean distance {tpeDistance / 5} vs random {randomDistance / 5}");
+        Assert.True(tpeBest < randomBest, $"TPE best {tpeBest / 5} vs random {randomBest / 5}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Maximize_finds_the_maximum(bool multivariate)
+    {
+        var history = new FakeHistory(StudyDirection.Maximize);
+        var sampler = new TpeSampler(3, multivariate: multivariate);
+        for (var t = 0; t < 80; t++)
+        {
+            history.RunTrial(sampler, suggest => -Quadratic(suggest("x", X)) - Math.Pow(suggest("y", X) + 2, 2));
+        }
+        var best = history.Trials.MaxBy(t => t.Value)!;
+        Assert.True(best.Value > -0.1, $"best {best.Value}");
+        Assert.InRange(best.InternalParams["x"], 1.0, 1.6);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Conditional_parameters_are_sampled_from_their_own_history(bool multivariate)
+    {
+        var history = new FakeHistory();
+        var sampler = new TpeSampler(5, multivariate: multivariate);
+        var kind = new CategoricalDistribution(["a", "b"]);
+        var xa = new FloatDistribution(0, 10);
+        var xb = new FloatDistribution(-10, 0, step: 0.5);
+        for (var t = 0; t < 80; t++)
+        {
+            history.RunTrial(sampler, suggest =>
+            {
+                // Branch b is better, with its optimum at -2.5.
+                if (suggest("kind", kind) == 0)
+                {
+                    return 1 + Math.Abs(suggest("xa", xa) - 5);
+                }
+                var v = suggest("xb", xb);
+                Assert.True(xb.Contains(v));
+                return Math.Abs(v + 2.5);
+            });
+        }
+        var late = history.Trials.Skip(50).ToList();
+        Assert.True(late.Count(t => t.InternalParams["kind"] == 1) > late.Count / 2, "TPE should favour the better branch");
+        Assert.Equal(0.0, history.BestValue, 6);
+        Assert.All(history.Trials, t => Assert.False(t.InternalParams.ContainsKey("xa") && t.InternalParams.ContainsKey("xb")));
+    }
+
+    [Fact]
+    public void Constant_liar_moves_away_from_running_trials()
+    {
+        double Suggest(bool liar)
+        {
+            var history = new FakeHistory();
+            var random = new Random(1);
+            for (var t = 0; t < 30; t++)
+            {
+                var x = -5 + (10 * random.NextDouble());
+                history.AddComplete(Quadratic(x), new() { ["x"] = x }, new() { ["x"] = X });
+            }
+            // Three workers are evaluating points at the optimum right now.
+            for (var t = 0; t < 3; t++)
+            {
+                history.Add(TrialState.Running, null, new() { ["x"] = 1.3 + (0.01 * t) }, new() { ["x"] = X });
+            }
+            var sampler = new TpeSampler(7, constantLiar: liar);
+            var current = history.Add(TrialState.Running, null, [], []);
+            return sampler.SampleIndependent(history, current, "x", X);
+        }
+        Assert.NotEqual(Suggest(false), Suggest(true));
+    }
+
+    [Fact]
+    public void Running_trials_do_not_count_as_startup_observations()
+    {
+        var history = new FakeHistory();
+        for (var t = 0; t < 12; t++)
+        {
+            history.Add(TrialState.Running, null, new() { ["x"] = 0.5 }, new() { ["x"] = X });
+        }
+        var sampler = new TpeSampler(1, constantLiar: true);
+        var current = history.Add(TrialState.Running, null, [], []);
+        var v = sampler.SampleIndependent(history, current, "x", X);
+        Assert.True(X.Contains(v));
+    }
+
+    [Fact]
+    public void Default_gamma_and_weights_follow_optuna()
+    {
+        Assert.Equal(1, TpeSampler.DefaultGamma(1));
+        Assert.Equal(10, TpeSampler.DefaultGamma(100));
+        Assert.Equal(25, TpeSampler.DefaultGamma(1000));
+        Assert.Equal(Enumerable.Repeat(1.0, 10), TpeSampler.DefaultWeights(10));
+        var w = TpeSampler.DefaultWeights(30);
+        Assert.Equal(1.0 / 30, w[0], 12);
+        Assert.Equal(1.0, w[4], 12);
+        Assert.All(w.Skip(5), v => Assert.Equal(1.0, v));
+    }
+}
