@@ -73,6 +73,7 @@ internal static class LabApp
             ListCommand.Build(),
             ShowCommand.Build(),
             ExportCommand.Build(),
+            SweepCommand.Build(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);
