@@ -74,6 +74,7 @@ internal static class LabApp
             ShowCommand.Build(),
             ExportCommand.Build(),
             SweepCommand.Build(),
+            StudyCommand.Build(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);
