@@ -319,22 +319,8 @@ public sealed class SweepRunner
 
     private void OnFinished(Study study, FrozenTrial trial)
     {
-        string? reason = null;
-        if (_failReasons.TryRemove(trial.TrialId, out var r))
-        {
-            reason = r;
-            if (trial.State == TrialState.Fail)
-            {
-                try
-                {
-                    study.Storage.SetTrialSystemAttr(trial.TrialId, Study.FailReasonAttr, JsonValue.Create(r));
-                }
-                catch (Exception e) when (e is IOException or InvalidOperationException)
-                {
-                    _options.Warn?.Invoke($"trial {trial.Number}: could not record the fail reason: {e.Message}");
-                }
-            }
-        }
+        // The journal keeps the reason as the fail_reason system attribute ("SweepTrialException: ...").
+        _failReasons.TryRemove(trial.TrialId, out var reason);
         _runIds.TryRemove(trial.TrialId, out var runId);
         TrialFinished?.Invoke(new SweepTrialFinished(trial, runId, reason));
     }
@@ -345,7 +331,7 @@ public sealed class SweepRunner
     /// </summary>
     private static void ReclaimDeadWorkers(Study study)
     {
-        var dead = new Dictionary<int, string>();
+        var dead = 0;
         foreach (var t in study.GetTrials(TrialState.Running))
         {
             if (t.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject worker
@@ -355,20 +341,17 @@ public sealed class SweepRunner
                 var alive = ProcessIdentity.IsAlive(host, pid, startNode.AsValue().GetValue<long>(), (string?)worker["boot"]);
                 if (alive == false)
                 {
-                    dead[t.TrialId] = $"its lab sweep (pid {pid} on {host}) died";
+                    // An ancient heartbeat makes the study's own reclaim fail it (and retry it) now.
+                    dead++;
                     study.Storage.SetTrialSystemAttr(t.TrialId, Study.HeartbeatAttr, JsonValue.Create("1970-01-01T00:00:00.000000Z"));
                 }
             }
         }
-        if (dead.Count == 0)
+        if (dead == 0)
         {
             return;
         }
-        var failed = study.ReclaimStaleTrials();
-        foreach (var t in study.Trials.Where(t => dead.ContainsKey(t.TrialId) && failed.Contains(t.Number)))
-        {
-            study.Storage.SetTrialSystemAttr(t.TrialId, Study.FailReasonAttr, JsonValue.Create(dead[t.TrialId]));
-        }
+        study.ReclaimStaleTrials();
     }
 
     private static JsonObject WorkerIdentity()
