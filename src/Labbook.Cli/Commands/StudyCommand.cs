@@ -148,8 +148,7 @@ internal static class StudyCommand
         return cmd;
     }
 
-    private static string RunOf(FrozenTrial t) =>
-        t.UserAttrs.TryGetValue(SweepRunner.RunAttr, out var r) && r is not null ? ParamParsing.Text(r) : "";
+    private static string RunOf(FrozenTrial t) => SweepRunner.RunIdOf(t) ?? "";
 
     private static Command BuildExport()
     {

@@ -32,7 +32,7 @@ public static class StudyExport
                 t.Value is { } v ? Json.MetricText.FormatValue(v) : "",
             };
             row.AddRange(names.Select(n => t.Params.TryGetValue(n, out var p) ? CommandTemplate.Text(p) : ""));
-            row.Add(Attr(t.UserAttrs, SweepRunner.RunAttr));
+            row.Add(SweepRunner.RunIdOf(t) ?? "");
             row.Add(t.DatetimeStart is { } s ? Date(s) : "");
             row.Add(t.DatetimeComplete is { } c ? Date(c) : "");
             row.Add(t.DatetimeStart is { } s2 && t.DatetimeComplete is { } c2 ? (c2 - s2).TotalSeconds.ToString("R", CultureInfo.InvariantCulture) : "");

@@ -97,11 +97,15 @@ public sealed record SweepTrialFinished(FrozenTrial Trial, string? RunId, string
 /// </summary>
 public sealed class SweepRunner
 {
-    /// <summary>Trial system attribute naming the process that runs the trial (host, pid, start ticks, boot id).</summary>
+    /// <summary>Trial system attribute naming the process that runs the trial (host, pid, start ticks, boot id) and its run (<c>run</c>).</summary>
     public const string WorkerAttr = "labbook:worker";
 
-    /// <summary>Trial user attribute with the trial's run id.</summary>
-    public const string RunAttr = "run_id";
+    /// <summary>The run id of a trial made by a sweep, or null.</summary>
+    public static string? RunIdOf(FrozenTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        return trial.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject o && o["run"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+    }
 
     private readonly SweepOptions _options;
     private readonly CommandTemplate _template;
@@ -202,7 +206,6 @@ public sealed class SweepRunner
         }
         try
         {
-            trial.Study.Storage.SetTrialSystemAttr(trial.TrialId, WorkerAttr, WorkerIdentity());
             var values = o.Space.Sample(trial);
             var argv = _template.Render(values);
             var parameters = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -266,7 +269,8 @@ public sealed class SweepRunner
             }
             _running[trial.Number] = started;
             _runIds[trial.TrialId] = started.Id;
-            trial.SetUserAttr(RunAttr, started.Id);
+            // One journal write names both the process running the trial (for crash reclaim) and its run.
+            trial.Study.Storage.SetTrialSystemAttr(trial.TrialId, WorkerAttr, WorkerIdentity(started.Id));
             if (_interrupted)
             {
                 started.Stop(RunStatus.Killed, "the sweep was interrupted");
@@ -354,7 +358,7 @@ public sealed class SweepRunner
         study.ReclaimStaleTrials();
     }
 
-    private static JsonObject WorkerIdentity()
+    private static JsonObject WorkerIdentity(string runId)
     {
         var pid = Environment.ProcessId;
         return new JsonObject
@@ -363,6 +367,7 @@ public sealed class SweepRunner
             ["pid"] = pid,
             ["start"] = ProcessIdentity.StartTicks(pid) ?? 0,
             ["boot"] = ProcessIdentity.BootId,
+            ["run"] = runId,
         };
     }
 
