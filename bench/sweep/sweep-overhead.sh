@@ -8,6 +8,10 @@
 set -euo pipefail
 n="${1:-1000}"
 lab="${2:-${LAB_BIN:-lab}}"
+case "$lab" in
+  */*) lab="$(cd "$(dirname "$lab")" && pwd)/$(basename "$lab")" ;;
+  *) lab="$(command -v "$lab")" ;;
+esac
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -22,11 +26,12 @@ baseline() {
 }
 sweep() {
   "$lab" sweep --study bench --sampler random --seed 1 -s x=0..1 --objective y --direction minimize \
-    --trials "$n" -- /bin/sh -c 'echo "@lab y={x}"' > /dev/null
+    --trials "$n" -- /bin/sh -c 'echo "@lab y={x}"' > /dev/null 2> "$work/sweep.err"
 }
 
 read -r b_real b_user b_sys < <({ time baseline; } 2>&1)
 read -r s_real s_user s_sys < <({ time sweep; } 2>&1)
+if [ -s "$work/sweep.err" ]; then echo "lab sweep wrote to stderr:"; tail -5 "$work/sweep.err"; fi
 trials=$("$lab" study export bench | tail -n +2 | grep -c COMPLETE || true)
 awk -v n="$n" -v t="$trials" -v br="$b_real" -v bu="$b_user" -v bs="$b_sys" -v sr="$s_real" -v su="$s_user" -v ss="$s_sys" 'BEGIN {
   printf "trials completed: %d of %d\n", t, n;
