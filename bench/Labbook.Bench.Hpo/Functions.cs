@@ -44,6 +44,7 @@ public static class Functions
         "styblinski_tang8" => StyblinskiTang(p),
         "ml_surrogate" => MlSurrogate(p),
         "hartmann6_noisy" => Hartmann6(p) + (NoiseSigma * StdNormal(noiseSeed, evalIndex)),
+        "sphere6" => Sphere6(p),
         _ => throw new ArgumentException($"unknown function {name}"),
     };
 
@@ -96,6 +97,18 @@ public static class Functions
             total += H6Alpha[i] * Math.Exp(-inner);
         }
         return -total;
+    }
+
+    /// <summary>The objective of the peer's overhead benchmark (overhead.py): sum((x - 0.5)^2) over 6 floats in [0, 1].</summary>
+    public static double Sphere6(IReadOnlyDictionary<string, object?> p)
+    {
+        var s = 0.0;
+        for (var i = 0; i < 6; i++)
+        {
+            var d = D(p, XName(i)) - 0.5;
+            s += d * d;
+        }
+        return s;
     }
 
     public static double Rosenbrock(IReadOnlyDictionary<string, object?> p)

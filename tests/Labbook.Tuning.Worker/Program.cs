@@ -1,5 +1,6 @@
 // A worker for the crash tests: optimizes one study on a journal and prints "done <number>" after each
-// finished trial (after its result is durable), so the test knows which trials must survive a kill -9.
+// finished trial (after its result is durable), so the test knows which trials must survive a kill -9; "started" once
+// the study is open.
 // Usage: worker <journal> <study> <totalTrials> <maxSleepMs> <seed> [heartbeatMs] [graceMs] [retryFailed]
 using System.Globalization;
 using Labbook.Tuning;
@@ -18,7 +19,7 @@ using var storage = new JournalFileStorage(journal, lockTimeout: TimeSpan.FromSe
 var study = Study.Create(name, sampler: new RandomSampler(seed), storage: storage, loadIfExists: true,
     heartbeatInterval: heartbeat, gracePeriod: grace, retryFailed: retry);
 var random = new Random(seed);
-Console.Out.Flush();
+Console.WriteLine("started");
 study.Optimize(trial =>
 {
     var x = trial.SuggestFloat("x", -5, 5);

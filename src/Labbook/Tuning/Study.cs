@@ -349,6 +349,8 @@ public sealed class Study : ITrialHistory
 
     private FrozenTrial Run(Trial trial, Func<Trial, double> objective)
     {
+        // A result that cannot be recorded because another worker already failed the trial (e.g. as stale after this
+        // process was suspended) is dropped: the search goes on, as it does for any failed trial.
         double value;
         try
         {
@@ -356,13 +358,15 @@ public sealed class Study : ITrialHistory
         }
         catch (TrialPrunedException)
         {
-            return Finish(trial, TrialState.Pruned, trial.LastIntermediateValue, null);
+            return Finish(trial, TrialState.Pruned, trial.LastIntermediateValue, null, throwIfNotRecorded: false);
         }
         catch (Exception ex)
         {
-            return Finish(trial, TrialState.Fail, null, $"{ex.GetType().Name}: {ex.Message}");
+            return Finish(trial, TrialState.Fail, null, $"{ex.GetType().Name}: {ex.Message}", throwIfNotRecorded: false);
         }
-        return Tell(trial, value);
+        return double.IsNaN(value)
+            ? Finish(trial, TrialState.Fail, null, "the objective returned NaN", throwIfNotRecorded: false)
+            : Finish(trial, TrialState.Complete, value, null, throwIfNotRecorded: false);
     }
 
     /// <summary>Writes all trials as CSV (see <see cref="TrialsCsv"/>).</summary>
@@ -516,7 +520,7 @@ public sealed class Study : ITrialHistory
         return Storage.GetTrial(trialId);
     }
 
-    private FrozenTrial Finish(Trial trial, TrialState state, double? value, string? failReason)
+    private FrozenTrial Finish(Trial trial, TrialState state, double? value, string? failReason, bool throwIfNotRecorded = true)
     {
         ArgumentNullException.ThrowIfNull(trial);
         if (!ReferenceEquals(trial.Study, this))
@@ -552,7 +556,7 @@ public sealed class Study : ITrialHistory
             }
         }
         var stored = Storage.GetTrial(trial.TrialId);
-        if (!recorded)
+        if (!recorded && throwIfNotRecorded)
         {
             throw new InvalidOperationException(
                 $"trial {trial.Number} was already finished as {stored.State} (by another worker, e.g. as stale); its result was not recorded");

@@ -50,11 +50,21 @@ public sealed class CrashTests : IDisposable
         var clock = Stopwatch.StartNew();
         var kills = 0;
         var torn = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(22))
+        // About 20 s of kills; a loaded machine starts processes slowly, so allow more time for a minimum of kills.
+        while ((clock.Elapsed < TimeSpan.FromSeconds(20) || kills < 8) && clock.Elapsed < TimeSpan.FromSeconds(45))
         {
             using (var worker = StartWorker(journal, "crash", 1_000_000, 15, kills, heartbeatMs: 200, graceMs: 1000))
             {
-                Thread.Sleep(random.Next(150, 900));
+                if (kills % 4 != 3)
+                {
+                    // Most kills land while trials run; every fourth lands anywhere from process start (opening, creating).
+                    var started = Stopwatch.StartNew();
+                    while (!worker.Lines.Contains("started") && started.Elapsed < TimeSpan.FromSeconds(30))
+                    {
+                        Thread.Sleep(5);
+                    }
+                }
+                Thread.Sleep(random.Next(50, 600));
                 worker.KillHard();
                 foreach (var (number, state) in Done(worker.Lines))
                 {
@@ -76,7 +86,7 @@ public sealed class CrashTests : IDisposable
                 Assert.Equal(state, trials[number].State.ToString());
             }
         }
-        Assert.True(kills >= 10, $"only {kills} kills in the time budget");
+        Assert.True(kills >= 8, $"only {kills} kills in the time budget");
         Assert.True(acknowledged.Count > 0, "no worker finished a trial before being killed");
 
         // Every killed worker's running trial is stale after the grace period; the next worker reclaims them all.

@@ -133,6 +133,20 @@ public sealed class JournalFormatTests : IDisposable
     }
 
     [Fact]
+    public void A_complete_but_invalid_last_line_is_skipped_by_readers_and_never_buried_by_a_writer()
+    {
+        var path = Path.Combine(_dir, "glued.jsonl");
+        File.Copy(FixturePath, path);
+        File.AppendAllText(path, "{\"op_code\": 4, \"work{\"op_code\": 4, \"worker_id\": \"x\", \"study_id\": 0, \"datetime_start\": null}\n");
+        var before = File.ReadAllBytes(path);
+        using var storage = new JournalFileStorage(path);
+        Assert.Equal(7, storage.GetAllTrials(0).Count);
+        var ex = Assert.Throws<JournalFormatException>(() => storage.CreateTrial(0));
+        Assert.Equal(67, ex.Line);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void Write_then_replay_is_the_identity()
     {
         string[] pool = ["x", "lr", "é-ß", "日本", "a\"b", "tab\there", "😀"];

@@ -140,4 +140,19 @@ public sealed class OptunaInteropTests : IDisposable
         }
         Assert.Equal(5, Optuna("continue", path, "t", "1", "0").Count - 1);
     }
+
+    [OptunaFact]
+    public void Optuna_grid_workers_skip_the_points_labbook_took()
+    {
+        var path = Path.Combine(_dir, "grid.jsonl");
+        using (var storage = new JournalFileStorage(path))
+        {
+            var grid = new GridSampler(new Dictionary<string, object?[]> { ["a"] = [1, 2, 3, 4], ["b"] = ["x", "y", "z"] }, seed: 3);
+            Study.Create("g", storage: storage, sampler: grid)
+                .Optimize(t => t.SuggestInt("a", 1, 4) + t.SuggestCategorical("b", ["x", "y", "z"]).Length, nTrials: 7);
+        }
+        var trials = Optuna("grid", path, "g");
+        Assert.Equal(12, trials.Count);
+        Assert.Equal(12, trials.Select(t => PythonJson.Serialize(t!["params"])).Distinct().Count());
+    }
 }

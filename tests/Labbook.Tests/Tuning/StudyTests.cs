@@ -233,7 +233,7 @@ public sealed class StudyTests : IDisposable
     {
         var path = Path.Combine(_dir, "beat.jsonl");
         using var storage = new JournalFileStorage(path);
-        var study = Study.Create("b", storage: storage, heartbeatInterval: TimeSpan.FromMilliseconds(100), gracePeriod: TimeSpan.FromSeconds(1));
+        var study = Study.Create("b", storage: storage, heartbeatInterval: TimeSpan.FromMilliseconds(100), gracePeriod: TimeSpan.FromSeconds(3));
         var trial = study.Ask();
         var first = (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr];
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -242,7 +242,8 @@ public sealed class StudyTests : IDisposable
             Thread.Sleep(50);
         }
         Assert.NotEqual(first, (string?)storage.GetTrial(trial.TrialId).SystemAttrs[Study.HeartbeatAttr]);
-        Thread.Sleep(1200);
+        // Longer than the grace period: without beats the trial would now be stale.
+        Thread.Sleep(3500);
         using var other = new JournalFileStorage(path);
         Assert.Empty(Study.Load("b", other).ReclaimStaleTrials());
         study.Tell(trial, 1.0);
@@ -301,5 +302,37 @@ public sealed class StudyTests : IDisposable
         var lines = writer.ToString().Split("\r\n");
         Assert.Equal("number,state,value,params_x,params_name,datetime_start,datetime_complete,duration", lines[0]);
         Assert.StartsWith("0,COMPLETE,5.5,0.5,\"a,\"\"b\"\"\",", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_result_for_a_trial_another_worker_already_failed_is_dropped_and_the_search_goes_on()
+    {
+        var storage = new InMemoryStorage();
+        var study = Study.Create("s", storage: storage, sampler: new RandomSampler(1));
+        study.Optimize(t =>
+        {
+            var x = t.SuggestFloat("x", 0, 1);
+            if (t.Number == 0)
+            {
+                // Another worker reclaims this trial meanwhile.
+                storage.SetTrialStateValues(t.TrialId, TrialState.Fail);
+            }
+            return x;
+        }, nTrials: 3);
+        Assert.Equal([TrialState.Fail, TrialState.Complete, TrialState.Complete], study.Trials.Select(t => t.State));
+    }
+
+    [Fact]
+    public void Loading_a_missing_study_names_the_study_and_the_file()
+    {
+        var path = Path.Combine(_dir, "missing.jsonl");
+        using var storage = new JournalFileStorage(path);
+        var ex = Assert.Throws<KeyNotFoundException>(() => Study.Load("nope", storage));
+        Assert.Equal($"no study named 'nope' in {path}", ex.Message);
+        Assert.Throws<DuplicateStudyException>(() =>
+        {
+            Study.Create("twice", storage: storage);
+            Study.Create("twice", storage: storage);
+        });
     }
 }

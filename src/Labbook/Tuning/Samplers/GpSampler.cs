@@ -124,14 +124,9 @@ public sealed class GpSampler : ISampler
         _gp!.Fit([.. xs], y, steps);
         _fits++;
         var best = double.PositiveInfinity;
-        var bestIndex = 0;
         for (var i = 0; i < n; i++)
         {
-            if (y[i] < best)
-            {
-                best = y[i];
-                bestIndex = i;
-            }
+            best = Math.Min(best, y[i]);
         }
         var work = new double[n];
         var lengthscales = _gp.Lengthscales();
@@ -194,7 +189,6 @@ public sealed class GpSampler : ISampler
                 step *= 0.5;
             }
         }
-        _ = bestIndex;
         return bestX;
     }
 

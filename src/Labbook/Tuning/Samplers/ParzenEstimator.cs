@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Labbook.Tuning.Samplers;
 
 /// <summary>
@@ -105,6 +107,8 @@ internal sealed class ParzenEstimator
     private readonly double[]? _blockLow;
     private readonly double[]? _blockHigh;
     private readonly double[]? _blockSigma;
+    private readonly bool[]? _blockReady;
+    private readonly double[]? _blockBaseMax;
 
     /// <param name="dims">The dimensions.</param>
     /// <param name="observations">Per dimension, the observed values in the estimator's space (same length each).</param>
@@ -209,6 +213,8 @@ internal sealed class ParzenEstimator
             _blockLow = new double[nBlocks];
             _blockHigh = new double[nBlocks];
             _blockSigma = new double[nBlocks];
+            _blockReady = new bool[nBlocks];
+            _blockBaseMax = new double[nBlocks];
             for (var b = 0; b < nBlocks; b++)
             {
                 var start = b * BlockSize;
@@ -341,51 +347,97 @@ internal sealed class ParzenEstimator
         var count = _nComp - 1;
         var mus = _mus[0];
         var inv = _invSigmas[0];
-        var terms = new double[_nComp];
         var included = new int[_blockLow!.Length];
+        var vectorized = Vector256.IsHardwareAccelerated && BlockSize % Vector256<double>.Count == 0;
         for (var i = 0; i < size; i++)
         {
             var x = xs[i];
             var zp = (x - mus[count]) * inv[count];
-            var max = _base[count] - (0.5 * zp * zp);
+            var priorTerm = _base[count] - (0.5 * zp * zp);
+            // One pass with a shift that bounds every term from above (so exp never overflows): per
+            // block, its largest constant less the smallest possible quadratic term.
+            var shift = priorTerm;
             var nIncluded = 0;
             for (var b = 0; b < _blockLow.Length; b++)
             {
                 var distance = x < _blockLow[b] ? _blockLow[b] - x : x > _blockHigh![b] ? x - _blockHigh[b] : 0.0;
-                if (distance > WindowZ * _blockSigma![b])
+                var zMin = distance / _blockSigma![b];
+                if (zMin > WindowZ)
                 {
                     continue;
                 }
                 included[nIncluded++] = b;
-                var end = Math.Min(count, (b + 1) * BlockSize);
-                for (var k = b * BlockSize; k < end; k++)
-                {
-                    var z = (x - mus[k]) * inv[k];
-                    var t = EnsureBase(k) - (0.5 * z * z);
-                    terms[k] = t;
-                    if (t > max)
-                    {
-                        max = t;
-                    }
-                }
+                EnsureBlock(b, b * BlockSize, Math.Min(count, (b + 1) * BlockSize));
+                shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
             }
-            var sum = Math.Exp(_base[count] - (0.5 * zp * zp) - max);
-            var cutoff = max - NegligibleLog;
-            for (var j = 0; j < nIncluded; j++)
+            var sum = SumExp(x, shift, included, nIncluded, vectorized) + Math.Exp(priorTerm - shift);
+            if (sum < 1e-200)
             {
-                var b = included[j];
-                var end = Math.Min(count, (b + 1) * BlockSize);
-                for (var k = b * BlockSize; k < end; k++)
+                // The bound was far above every term (sparse blocks): redo with the exact maximum.
+                var max = priorTerm;
+                for (var j = 0; j < nIncluded; j++)
                 {
-                    if (terms[k] > cutoff)
+                    var b = included[j];
+                    for (var k = b * BlockSize; k < Math.Min(count, (b + 1) * BlockSize); k++)
                     {
-                        sum += Math.Exp(terms[k] - max);
+                        var z = (x - mus[k]) * inv[k];
+                        max = Math.Max(max, _base[k] - (0.5 * z * z));
                     }
                 }
+                shift = max;
+                sum = SumExp(x, shift, included, nIncluded, vectorized) + Math.Exp(priorTerm - shift);
             }
-            result[i] = max + Math.Log(sum);
+            result[i] = shift + Math.Log(sum);
         }
         return result;
+    }
+
+    private double SumExp(double x, double shift, int[] included, int nIncluded, bool vectorized)
+    {
+        var count = _nComp - 1;
+        var mus = _mus[0];
+        var inv = _invSigmas[0];
+        var sum = 0.0;
+        var vsum = Vector256<double>.Zero;
+        var vx = Vector256.Create(x);
+        var vhalf = Vector256.Create(0.5);
+        var vshift = Vector256.Create(shift);
+        for (var j = 0; j < nIncluded; j++)
+        {
+            var b = included[j];
+            var start = b * BlockSize;
+            var end = Math.Min(count, start + BlockSize);
+            if (vectorized && end - start == BlockSize)
+            {
+                for (var k = start; k < end; k += Vector256<double>.Count)
+                {
+                    var z = (vx - Vector256.LoadUnsafe(ref mus[k])) * Vector256.LoadUnsafe(ref inv[k]);
+                    vsum += Vector256.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
+                }
+                continue;
+            }
+            for (var k = start; k < end; k++)
+            {
+                var z = (x - mus[k]) * inv[k];
+                sum += Math.Exp(_base[k] - (0.5 * z * z) - shift);
+            }
+        }
+        return sum + Vector256.Sum(vsum);
+    }
+
+    private void EnsureBlock(int block, int start, int end)
+    {
+        if (_blockReady![block])
+        {
+            return;
+        }
+        var max = double.NegativeInfinity;
+        for (var k = start; k < end; k++)
+        {
+            max = Math.Max(max, EnsureBase(k));
+        }
+        _blockBaseMax![block] = max;
+        _blockReady[block] = true;
     }
 
     /// <summary>The constant term of component k of a windowed (single continuous dimension) estimator.</summary>

@@ -9,6 +9,10 @@ namespace Labbook.Tuning.Samplers;
 /// jointly and samples the remaining parameters univariately. With <c>constantLiar</c>, running
 /// trials count as the worst observations so that parallel workers spread out.
 /// </summary>
+/// <remarks>
+/// One instance serves one study: parsed parameter values of finished trials are cached by trial
+/// number (finished trials never change), which keeps the 1000th trial cheap.
+/// </remarks>
 public sealed class TpeSampler : ISampler
 {
     private static readonly TrialState[] FinishedStates = [TrialState.Complete, TrialState.Pruned];
@@ -396,11 +400,12 @@ public sealed class TpeSampler : ISampler
     /// <summary>The observed trials and their below/above split, built once per sampled trial.</summary>
     private Snapshot GetSnapshot(ITrialHistory study, FrozenTrial trial)
     {
-        var all = study.GetTrials(_constantLiar ? LiarStates : FinishedStates);
-        if (_snapshot is { } cached && cached.TrialNumber == trial.Number && cached.SourceCount == all.Count)
+        // Within one trial the history is read once: trials that finish meanwhile count from the next trial on.
+        if (_snapshot is { } cached && cached.TrialNumber == trial.Number)
         {
             return cached;
         }
+        var all = study.GetTrials(_constantLiar ? LiarStates : FinishedStates);
         var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
         var trials = new List<FrozenTrial>(all.Count);
         var key1 = new List<double>(all.Count);

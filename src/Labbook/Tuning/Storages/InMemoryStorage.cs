@@ -12,6 +12,9 @@ public sealed class InMemoryStorage : IStudyStorage
     /// <inheritdoc/>
     public bool IsShared => false;
 
+    /// <summary>"memory", for messages.</summary>
+    public override string ToString() => "memory";
+
     /// <inheritdoc/>
     public int CreateStudy(string name, StudyDirection direction)
     {

@@ -3,6 +3,7 @@
 usage: optuna_interop.py dump     JOURNAL STUDY            print the study's trials as JSON
        optuna_interop.py continue JOURNAL STUDY N SEED     run N more trials on the study, then dump
        optuna_interop.py write    JOURNAL STUDY SEED       create a study with every feature, then dump
+       optuna_interop.py grid     JOURNAL STUDY            finish a 4 x 3 grid with Optuna's GridSampler, then dump
 """
 import json
 import math
@@ -71,6 +72,11 @@ def main():
         t.suggest_categorical("act", ["relu", "tanh", "gelu"])
         study.tell(t, 2.5)
         study.enqueue_trial({"x": -1.0})
+        dump(study)
+    elif cmd == "grid":
+        study = optuna.load_study(study_name=name, storage=storage(path),
+                                  sampler=optuna.samplers.GridSampler({"a": [1, 2, 3, 4], "b": ["x", "y", "z"]}, seed=0))
+        study.optimize(lambda t: t.suggest_int("a", 1, 4) + len(t.suggest_categorical("b", ["x", "y", "z"])))
         dump(study)
     else:
         raise SystemExit("unknown command " + cmd)

@@ -23,6 +23,7 @@ public class JournalStorage : IStudyStorage, IDisposable
     private int _exclusiveDepth;
     private IDisposable? _heldLock;
     private bool _disposed;
+    private string? _badLastLine;
 
     /// <summary>Opens a journal over <paramref name="backend"/> and replays it.</summary>
     public JournalStorage(IJournalBackend backend)
@@ -39,6 +40,9 @@ public class JournalStorage : IStudyStorage, IDisposable
 
     /// <inheritdoc/>
     public bool IsShared => true;
+
+    /// <summary>Where the journal is (the file's path for a file backend), for messages.</summary>
+    public override string ToString() => _backend.ToString() ?? nameof(JournalStorage);
 
     /// <summary>This thread's worker id in the journal, as Optuna forms it: a per-storage uuid and the thread id.</summary>
     public string WorkerId => _workerPrefix + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
@@ -274,6 +278,13 @@ public class JournalStorage : IStudyStorage, IDisposable
     /// <summary>Appends lines in one durable write, then reads them back (ids are implied by file order).</summary>
     private void Append(params string[] lines)
     {
+        if (_badLastLine is { } bad)
+        {
+            // Appending would bury an unreadable line in the middle of the file, where every reader (Optuna's too)
+            // rejects it: refuse, and leave the file as it is.
+            throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1,
+                bad + "; the last line of the journal is complete but not valid JSON, so nothing more is written until it is fixed or removed");
+        }
         var length = 0;
         foreach (var line in lines)
         {
@@ -293,6 +304,7 @@ public class JournalStorage : IStudyStorage, IDisposable
     /// <summary>Reads and applies every complete line written since the last sync.</summary>
     private void Sync()
     {
+        _badLastLine = null;
         var data = _backend.ReadLogs(_offset).Span;
         var consumed = 0;
         while (consumed < data.Length)
@@ -312,6 +324,7 @@ public class JournalStorage : IStudyStorage, IDisposable
                 if (consumed + end + 1 == data.Length && ex is FormatException)
                 {
                     // As Optuna: an unparsable *last* line may be a write in progress; read it again next time.
+                    _badLastLine = ex.Message;
                     break;
                 }
                 throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1, ex.Message);
