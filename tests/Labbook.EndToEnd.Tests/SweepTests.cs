@@ -198,4 +198,49 @@ public class SweepTests
         p2.WaitForExit();
         Assert.Equal("5", output.Trim());
     }
+    [Fact]
+    public void Gpus_give_each_slot_its_device_an_enqueued_baseline_runs_first_and_study_retry_and_rm_work()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("gpu.py", """
+            import os, sys
+            x = float(sys.argv[1])
+            print(f"@lab gpu={os.environ['CUDA_VISIBLE_DEVICES']} y={x}")
+            sys.exit(1 if x > 0.9 else 0)
+            """);
+        var r = ws.Lab(["sweep", "--study", "g", "-s", "x=0..1", "--objective", "y", "--direction", "minimize", "--trials", "4", "--gpus", "3,5",
+            "--enqueue", "x=0.95", "--", "python3", "gpu.py", "{x}"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var runs = ws.RunIds().Select(ws.RunJson).ToList();
+        Assert.Equal(["3", "5"], runs.Select(x => x.GetProperty("gpus").GetString()).Distinct().Order(StringComparer.Ordinal));
+        var trials = Trials(ws, "g");
+        Assert.Equal("0.95", trials[0]["params_x"]);
+        Assert.Equal("FAIL", trials[0]["state"]);
+
+        var retry = ws.Lab("study", "retry", "g");
+        Assert.True(retry.ExitCode == 0, retry.ToString());
+        Assert.Contains("re-enqueued 1 failed trial", retry.Stderr, StringComparison.Ordinal);
+        var again = Trials(ws, "g");
+        Assert.Equal(5, again.Count);
+        Assert.Equal("WAITING", again[4]["state"]);
+
+        var rm = ws.Lab("study", "rm", "g");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.False(File.Exists(Path.Combine(ws.Root, "studies", "g.jsonl")));
+        Assert.Equal(4, ws.RunIds().Count);
+        Assert.Equal(2, ws.Lab("study", "show", "g").ExitCode);
+    }
+
+    [Fact]
+    public void Several_objectives_and_unsafe_study_names_are_refused()
+    {
+        using var ws = new TempWorkspace();
+        var multi = ws.Lab("sweep", "--study", "m", "-s", "x=0..1", "--objective", "a", "--objective", "b", "--direction", "minimize", "--", "true");
+        Assert.Equal(2, multi.ExitCode);
+        Assert.Contains("not supported yet", multi.Stderr, StringComparison.Ordinal);
+        var bad = ws.Lab("sweep", "--study", "../x", "-s", "x=0..1", "--objective", "a", "--direction", "minimize", "--", "true");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("study name", bad.Stderr, StringComparison.Ordinal);
+        Assert.Empty(ws.RunIds());
+    }
 }
