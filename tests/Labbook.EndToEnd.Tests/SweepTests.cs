@@ -43,8 +43,11 @@ public class SweepTests
             Assert.Equal(int.Parse(t["number"], System.Globalization.CultureInfo.InvariantCulture), run.GetProperty("trial").GetInt32());
         }
         Assert.Equal(12, ws.RunIds().Count);
-        var show = ws.Lab("study", "show", "pr");
+        var show = ws.Lab("study", "show", "pr", "--html", "plots.html");
         Assert.True(show.ExitCode == 0, show.ToString());
+        var html = File.ReadAllText(Path.Combine(ws.Root, "plots.html"));
+        Assert.Contains("Optimization history", html, StringComparison.Ordinal);
+        Assert.Equal(2, html.Split("<svg").Length - 1);
         Assert.Contains("why: does pruning work?", show.Stdout, StringComparison.Ordinal);
         Assert.Contains("parameter importance", show.Stdout, StringComparison.Ordinal);
         var ls = ws.Lab("ls", "--study", "pr");

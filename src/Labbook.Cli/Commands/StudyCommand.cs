@@ -80,7 +80,8 @@ internal static class StudyCommand
     {
         var name = new Argument<string>("name") { Description = "The study." };
         var top = new Option<int>("--top", "-k") { Description = "How many of the best trials to list.", DefaultValueFactory = _ => 10 };
-        var cmd = new Command("show", "Show a study: best trial and its run, the best trials, history, parameter importance.") { name, top };
+        var html = new Option<string?>("--html") { Description = "Also write the plots (optimization history, a slice per parameter) to this HTML file (inline SVG, works offline)." };
+        var cmd = new Command("show", "Show a study: best trial and its run, the best trials, history, parameter importance.") { name, top, html };
         cmd.SetAction(parse =>
         {
             var s = Find(parse.GetValue(name)!);
@@ -90,6 +91,11 @@ internal static class StudyCommand
                 throw new UsageException("--top must be at least 1");
             }
             var trials = s.Trials;
+            if (parse.GetValue(html) is { } htmlPath)
+            {
+                Labbook.IO.AtomicFile.WriteText(htmlPath, StudyPlots.Html(s.Name, s.Direction, trials));
+                Terminal.Note($"plots written to {htmlPath}");
+            }
             var attrs = s.Storage.GetStudyUserAttrs(s.StudyId);
             var o = Terminal.Out;
             o.MarkupLine($"[bold]study {Terminal.Safe(s.Name)}[/]  {s.Direction.ToString().ToLowerInvariant()}  {trials.Count} trials: {trials.Count(t => t.State == TrialState.Complete)} complete, {trials.Count(t => t.State == TrialState.Pruned)} pruned, {trials.Count(t => t.State == TrialState.Fail)} failed, {trials.Count(t => t.State == TrialState.Running)} running");
