@@ -72,6 +72,13 @@ internal static class LabApp
         ],
         ["rerun"] = ["lab rerun 1b3k9", "lab rerun --entry E12 --failed-only"],
         ["tonight"] = ["lab tonight", "lab tonight --morning 08:30 --gpus 0,1", "lab tonight --json"],
+        ["sweep"] =
+        [
+            "lab sweep --study mlp --space space.yaml --objective val_loss --direction minimize --trials 100 -j 2 -- python train.py --lr {lr} --layers {layers}",
+            "lab sweep --study quick -s lr=log:1e-5..1e-1 -s layers=int:1..8 -s act=relu,tanh --objective val_acc --reduce max --direction maximize --trials 20 -- python train.py --lr {lr} --layers {layers} --act {act}",
+            "lab sweep --study mlp --space space.yaml --objective val_loss --direction minimize --trials 100 --gpus 0,1 --pruner median --enqueue lr=1e-3,layers=2 --why \"does depth help?\" -- python train.py --lr {lr}",
+        ],
+        ["study"] = ["lab study ls", "lab study show mlp", "lab study export mlp -o mlp.csv", "lab study retry mlp", "lab study rm mlp"],
     };
 
     public static int Run(string[] args)
@@ -116,6 +123,8 @@ internal static class LabApp
             QueueCommand.Build(),
             RerunCommand.Build(),
             TonightCommand.Build(),
+            SweepCommand.Build(),
+            StudyCommand.Build(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);
@@ -171,7 +180,8 @@ internal static class LabApp
         {
             var rc = inner.Invoke(parseResult);
             var command = parseResult.CommandResult.Command;
-            var key = command is RootCommand ? "lab" : command.Name;
+            // Subcommands are keyed by their path ("study ls"), so they never show the examples of a top-level namesake.
+            var key = command is RootCommand ? "lab" : CommandPath(parseResult).TrimEnd();
             if (Examples.TryGetValue(key, out var examples))
             {
                 var output = parseResult.InvocationConfiguration.Output;

@@ -1,0 +1,433 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Labbook.Metrics;
+using Labbook.Processes;
+using Labbook.Runs;
+using Labbook.Tuning;
+using Labbook.Tuning.Pruners;
+using Labbook.Tuning.Samplers;
+using Labbook.Tuning.Storages.Journal;
+using Labbook.Workspaces;
+
+namespace Labbook.Sweeps;
+
+/// <summary>Everything a sweep needs: the study, the space, the command, the objective and the budget.</summary>
+public sealed class SweepOptions
+{
+    /// <summary>The workspace holding runs and studies.</summary>
+    public required Workspace Workspace { get; init; }
+
+    /// <summary>The study name (file-safe: it names <c>studies/NAME.jsonl</c>).</summary>
+    public required string StudyName { get; init; }
+
+    /// <summary>The search space.</summary>
+    public required SearchSpace Space { get; init; }
+
+    /// <summary>The command, with <c>{name}</c> placeholders.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The metric whose reduced value is the objective.</summary>
+    public required string Objective { get; init; }
+
+    /// <summary>How the metric's series becomes one value.</summary>
+    public MetricReduction Reduce { get; init; } = MetricReduction.Last;
+
+    /// <summary>Minimize or maximize.</summary>
+    public StudyDirection Direction { get; init; } = StudyDirection.Minimize;
+
+    /// <summary>The study's total number of trials (finished ones count; null: no limit).</summary>
+    public int? TotalTrials { get; init; }
+
+    /// <summary>Slots: how many trials run at once. Each entry is the GPU list of a slot, or null for a plain local slot.</summary>
+    public IReadOnlyList<string?> Slots { get; init; } = [null];
+
+    /// <summary>The sampler name: tpe, random, grid, qmc, cmaes or auto.</summary>
+    public string Sampler { get; init; } = "tpe";
+
+    /// <summary>The pruner name: median, sha, hyperband or none.</summary>
+    public string Pruner { get; init; } = "none";
+
+    /// <summary>Sampler seed.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Starts no trial after this long.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Trials to run first with fixed parameters (skipped when already in the study).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Enqueue { get; init; } = [];
+
+    /// <summary>How many times a trial failed because its sweep died is re-run with the same parameters.</summary>
+    public int RetryFailed { get; init; }
+
+    /// <summary>The question the sweep answers, kept as the study's <c>why</c> user attribute.</summary>
+    public string? Why { get; init; }
+
+    /// <summary>The children's working directory (default: the current one).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Time between SIGTERM and SIGKILL when a trial is pruned or stopped.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a running trial's metrics are read for the pruner.</summary>
+    public TimeSpan TailInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>One-line warnings.</summary>
+    public Action<string>? Warn { get; init; }
+}
+
+/// <summary>A trial that started: its number, parameters and run.</summary>
+/// <param name="Number">The trial number.</param>
+/// <param name="Params">The parameter values.</param>
+/// <param name="RunId">The run id.</param>
+/// <param name="Slot">The slot index.</param>
+public sealed record SweepTrialStarted(int Number, IReadOnlyDictionary<string, object?> Params, string RunId, int Slot);
+
+/// <summary>A trial that finished.</summary>
+/// <param name="Trial">The stored trial.</param>
+/// <param name="RunId">Its run, when one was started.</param>
+/// <param name="Reason">Why it failed or was pruned, or null.</param>
+public sealed record SweepTrialFinished(FrozenTrial Trial, string? RunId, string? Reason);
+
+/// <summary>
+/// Runs a sweep: each trial of a journal study becomes one recorded run of the command, with the
+/// trial's parameters substituted; the objective is a metric of the run. Crash-safe through the
+/// study journal: running the same sweep again continues the study up to its total, and a trial
+/// whose sweep process died is failed at once (and retried when asked).
+/// </summary>
+public sealed class SweepRunner
+{
+    /// <summary>Trial system attribute naming the process that runs the trial (host, pid, start ticks, boot id) and its run (<c>run</c>).</summary>
+    public const string WorkerAttr = "labbook:worker";
+
+    /// <summary>The run id of a trial made by a sweep, or null.</summary>
+    public static string? RunIdOf(FrozenTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        return trial.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject o && o["run"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+    }
+
+    private readonly SweepOptions _options;
+    private readonly CommandTemplate _template;
+    private readonly ConcurrentDictionary<int, RunHandle> _running = new();
+    private readonly ConcurrentDictionary<int, string> _failReasons = new();
+    private readonly ConcurrentDictionary<int, string> _runIds = new();
+    private readonly ConcurrentQueue<int> _freeSlots = new();
+    private volatile bool _interrupted;
+
+    /// <summary>Checks the options (name, placeholders, sampler, pruner) without touching any file.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message says which.</exception>
+    public SweepRunner(SweepOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        if (Names.ValidateFileSafe(options.StudyName, "study name") is { } bad)
+        {
+            throw new ArgumentException(bad);
+        }
+        _template = new CommandTemplate(options.Command, options.Space);
+        if (options.Slots.Count == 0)
+        {
+            throw new ArgumentException("a sweep needs at least one slot");
+        }
+        _ = CreatePruner(options.Pruner);
+        _ = CreateSampler();
+        foreach (var fixedParams in options.Enqueue)
+        {
+            foreach (var key in fixedParams.Keys)
+            {
+                if (!options.Space.Contains(key))
+                {
+                    throw new ArgumentException($"--enqueue: '{key}' is not a parameter of the space");
+                }
+            }
+        }
+    }
+
+    /// <summary>Called when a trial's run has started (from a worker thread).</summary>
+    public event Action<SweepTrialStarted>? TrialStarted;
+
+    /// <summary>Called when a trial has finished (from a worker thread).</summary>
+    public event Action<SweepTrialFinished>? TrialFinished;
+
+    /// <summary>The study, once <see cref="Run"/> has opened it.</summary>
+    public Study? Study { get; private set; }
+
+    /// <summary>The journal file of a study in a workspace.</summary>
+    public static string JournalPath(Workspace workspace, string studyName)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return Path.Combine(workspace.StudiesDirectory, studyName + ".jsonl");
+    }
+
+    /// <summary>Opens (or creates) the study and runs trials until the budget, the timeout or cancellation.</summary>
+    public Study Run(CancellationToken cancellationToken = default)
+    {
+        var o = _options;
+        o.Workspace.EnsureCreated();
+        Directory.CreateDirectory(o.Workspace.StudiesDirectory);
+        var storage = new JournalStorage(new JournalFileBackend(JournalPath(o.Workspace, o.StudyName)));
+        var study = Study.Create(o.StudyName, o.Direction, CreateSampler(), storage, loadIfExists: true, CreatePruner(o.Pruner), retryFailed: o.RetryFailed);
+        Study = study;
+        ReclaimDeadWorkers(study);
+        KeepAttr(study, "why", o.Why);
+        KeepAttr(study, "objective", o.Objective);
+        KeepAttr(study, "reduce", o.Reduce.ToString().ToLowerInvariant());
+        KeepAttr(study, "command", ShellQuote.Join(o.Command));
+        foreach (var fixedParams in o.Enqueue)
+        {
+            study.EnqueueTrial(fixedParams.ToDictionary(p => p.Key, p => p.Value), skipIfExists: true);
+        }
+        for (var i = 0; i < o.Slots.Count; i++)
+        {
+            _freeSlots.Enqueue(i);
+        }
+        using var registration = cancellationToken.Register(Interrupt);
+        study.Optimize(Objective, timeout: o.Timeout, nJobs: o.Slots.Count, totalTrials: o.TotalTrials, callbacks: [OnFinished], cancellationToken: cancellationToken);
+        return study;
+    }
+
+    /// <summary>Stops the running trials' children (they fail as interrupted) and starts no new trial.</summary>
+    public void Interrupt()
+    {
+        _interrupted = true;
+        foreach (var handle in _running.Values)
+        {
+            handle.Stop(RunStatus.Killed, "the sweep was interrupted");
+        }
+    }
+
+    private double Objective(Trial trial)
+    {
+        var o = _options;
+        if (!_freeSlots.TryDequeue(out var slot))
+        {
+            slot = 0;
+        }
+        try
+        {
+            var values = o.Space.Sample(trial);
+            var argv = _template.Render(values);
+            var parameters = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var (k, v) in values)
+            {
+                parameters[k] = ToNode(v);
+                env[CommandTemplate.VariableName(k)] = CommandTemplate.Text(v);
+            }
+            RunHandle? handle = null;
+            var pruneAt = -1L;
+            var gate = new Lock();
+            void OnMetric(MetricPoint p)
+            {
+                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue)
+                {
+                    return;
+                }
+                try
+                {
+                    trial.Report(p.Value, (int)p.Step);
+                    if (trial.Study.Pruner is not null && trial.ShouldPrune())
+                    {
+                        lock (gate)
+                        {
+                            pruneAt = p.Step;
+                            handle?.Stop(RunStatus.Pruned, $"pruned at step {p.Step}");
+                        }
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
+                {
+                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {e.Message}");
+                }
+            }
+            var started = RunLauncher.Start(new RunRequest
+            {
+                Workspace = o.Workspace,
+                Argv = argv,
+                Name = $"{o.StudyName}-{trial.Number}",
+                Why = o.Why,
+                Params = parameters,
+                Study = o.StudyName,
+                Trial = trial.Number,
+                Slot = o.Slots.Count > 1 ? slot.ToString(CultureInfo.InvariantCulture) : null,
+                Gpus = o.Slots[slot],
+                Environment = env,
+                WorkingDirectory = o.WorkingDirectory,
+                KillGrace = o.KillGrace,
+                TailInterval = o.TailInterval,
+                Warn = o.Warn,
+                OnMetric = OnMetric,
+            });
+            lock (gate)
+            {
+                handle = started;
+                if (pruneAt >= 0)
+                {
+                    handle.Stop(RunStatus.Pruned, $"pruned at step {pruneAt}");
+                }
+            }
+            _running[trial.Number] = started;
+            _runIds[trial.TrialId] = started.Id;
+            // One journal write names both the process running the trial (for crash reclaim) and its run.
+            trial.Study.Storage.SetTrialSystemAttr(trial.TrialId, WorkerAttr, WorkerIdentity(started.Id));
+            if (_interrupted)
+            {
+                started.Stop(RunStatus.Killed, "the sweep was interrupted");
+            }
+            TrialStarted?.Invoke(new SweepTrialStarted(trial.Number, values, started.Id, slot));
+            var outcome = started.Completion.GetAwaiter().GetResult();
+            _running.TryRemove(trial.Number, out _);
+            return Evaluate(trial, outcome);
+        }
+        catch (SweepTrialException e)
+        {
+            _failReasons[trial.TrialId] = e.Message;
+            throw;
+        }
+        catch (Exception e) when (e is not TrialPrunedException)
+        {
+            _failReasons[trial.TrialId] = e.Message;
+            throw;
+        }
+        finally
+        {
+            _freeSlots.Enqueue(slot);
+        }
+    }
+
+    private double Evaluate(Trial trial, RunOutcome outcome)
+    {
+        var o = _options;
+        if (outcome.Status == RunStatus.Pruned)
+        {
+            _failReasons[trial.TrialId] = outcome.Reason ?? "pruned";
+            throw new TrialPrunedException(outcome.Reason ?? "pruned");
+        }
+        if (outcome.Status != RunStatus.Completed)
+        {
+            var how = outcome.Reason ?? (outcome.ExitCode is { } code ? $"exit code {code}" : outcome.Signal is { } s ? $"signal {s}" : "");
+            throw new SweepTrialException($"run {outcome.Id} {outcome.Status.ToText()}{(how.Length > 0 ? ": " + how : "")}");
+        }
+        if (!outcome.Summary.Metrics.TryGetValue(o.Objective, out var stats) && !outcome.Summary.Values.ContainsKey(o.Objective))
+        {
+            throw new SweepTrialException($"run {outcome.Id} never logged '{o.Objective}'");
+        }
+        var value = o.Reduce == MetricReduction.Last ? outcome.Summary.Final(o.Objective) ?? double.NaN : stats!.Reduce(o.Reduce);
+        if (double.IsNaN(value))
+        {
+            throw new SweepTrialException($"run {outcome.Id}: '{o.Objective}' is nan");
+        }
+        return value;
+    }
+
+    private void OnFinished(Study study, FrozenTrial trial)
+    {
+        // The journal keeps the reason as the fail_reason system attribute ("SweepTrialException: ...").
+        _failReasons.TryRemove(trial.TrialId, out var reason);
+        _runIds.TryRemove(trial.TrialId, out var runId);
+        TrialFinished?.Invoke(new SweepTrialFinished(trial, runId, reason));
+    }
+
+    /// <summary>
+    /// Fails at once the running trials whose sweep process is known to be dead (same host, process
+    /// gone), instead of waiting out the heartbeat grace period; the study re-enqueues them per --retry-failed.
+    /// </summary>
+    private static void ReclaimDeadWorkers(Study study)
+    {
+        var dead = 0;
+        foreach (var t in study.GetTrials(TrialState.Running))
+        {
+            if (t.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject worker
+                && (string?)worker["host"] is { } host && worker["pid"] is { } pidNode && worker["start"] is { } startNode)
+            {
+                var pid = (int)(long)pidNode.AsValue().GetValue<long>();
+                var alive = ProcessIdentity.IsAlive(host, pid, startNode.AsValue().GetValue<long>(), (string?)worker["boot"]);
+                if (alive == false)
+                {
+                    // An ancient heartbeat makes the study's own reclaim fail it (and retry it) now.
+                    dead++;
+                    study.Storage.SetTrialSystemAttr(t.TrialId, Study.HeartbeatAttr, JsonValue.Create("1970-01-01T00:00:00.000000Z"));
+                }
+            }
+        }
+        if (dead == 0)
+        {
+            return;
+        }
+        study.ReclaimStaleTrials();
+    }
+
+    private static JsonObject WorkerIdentity(string runId)
+    {
+        var pid = Environment.ProcessId;
+        return new JsonObject
+        {
+            ["host"] = ProcessIdentity.HostName,
+            ["pid"] = pid,
+            ["start"] = ProcessIdentity.StartTicks(pid) ?? 0,
+            ["boot"] = ProcessIdentity.BootId,
+            ["run"] = runId,
+        };
+    }
+
+    private static void KeepAttr(Study study, string key, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        if (study.UserAttrs.TryGetValue(key, out var existing) && existing is JsonValue v && v.TryGetValue<string>(out var s) && s == value)
+        {
+            return;
+        }
+        study.SetUserAttr(key, value);
+    }
+
+    private ISampler CreateSampler()
+    {
+        var o = _options;
+        var parallel = o.Slots.Count > 1;
+        return o.Sampler switch
+        {
+            "tpe" => new TpeSampler(o.Seed, constantLiar: parallel),
+            "random" => new RandomSampler(o.Seed),
+            "grid" => new GridSampler(o.Space.Grid(), o.Seed),
+            "qmc" => new QmcSampler(o.Seed),
+            "cmaes" => new CmaEsSampler(o.Seed),
+            "auto" => DefaultSampler.Create(o.Seed),
+            _ => throw new ArgumentException($"--sampler: unknown sampler '{o.Sampler}' (tpe, random, grid, qmc, cmaes, auto)"),
+        };
+    }
+
+    /// <summary>The pruner for a name: median, sha (asynchronous successive halving), hyperband, or none.</summary>
+    public static IPruner? CreatePruner(string name) => name switch
+    {
+        "none" => null,
+        "median" => new MedianPruner(),
+        "sha" => new SuccessiveHalvingPruner(),
+        "hyperband" => new HyperbandPruner(),
+        _ => throw new ArgumentException($"--pruner: unknown pruner '{name}' (median, sha, hyperband, none)"),
+    };
+
+    private static JsonValue? ToNode(object? value) => value switch
+    {
+        null => null,
+        bool b => JsonValue.Create(b),
+        long l => JsonValue.Create(l),
+        int i => JsonValue.Create(i),
+        double d => JsonValue.Create(d),
+        string s => JsonValue.Create(s),
+        _ => JsonValue.Create(CommandTemplate.Text(value)),
+    };
+}
+
+/// <summary>A trial that failed for a reason shown to the user (the run failed, or never logged the objective).</summary>
+public sealed class SweepTrialException : Exception
+{
+    /// <summary>Makes the exception.</summary>
+    public SweepTrialException(string message)
+        : base(message)
+    {
+    }
+}

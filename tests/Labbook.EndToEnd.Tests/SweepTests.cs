@@ -1,0 +1,249 @@
+using System.Text.Json;
+
+namespace Labbook.EndToEnd.Tests;
+
+public class SweepTests
+{
+    private const string Curve = """
+        import sys, time
+        x = float(sys.argv[1])
+        for step in range(6):
+            time.sleep(0.12)
+            print(f"@lab loss={x * x + 1.0 / (step + 1)} step={step}", flush=True)
+        """;
+
+    private static List<Dictionary<string, string>> Trials(TempWorkspace ws, string study)
+    {
+        var r = ws.Lab("study", "export", study);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        // Fields used by these tests hold no commas except fail_reason, which is last.
+        return [.. lines.Skip(1).Select(l => l.Split(',', header.Length)).Select(cells => header.Zip(cells).ToDictionary(p => p.First, p => p.Second))];
+    }
+
+    [Fact]
+    public void A_python_sweep_with_the_median_pruner_prunes_trials_and_marks_their_runs()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("curve.py", Curve);
+        var r = ws.Lab(["sweep", "--study", "pr", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "12",
+            "--sampler", "random", "--seed", "3", "--pruner", "median", "--why", "does pruning work?", "--", "python3", "curve.py", "{x}"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var trials = Trials(ws, "pr");
+        Assert.Equal(12, trials.Count);
+        var pruned = trials.Where(t => t["state"] == "PRUNED").ToList();
+        Assert.NotEmpty(pruned);
+        Assert.Contains(trials, t => t["state"] == "COMPLETE");
+        foreach (var t in pruned)
+        {
+            var run = ws.RunJson(t["run_id"]);
+            Assert.Equal("pruned", run.GetProperty("status").GetString());
+            Assert.Equal("pr", run.GetProperty("study").GetString());
+            Assert.Equal(int.Parse(t["number"], System.Globalization.CultureInfo.InvariantCulture), run.GetProperty("trial").GetInt32());
+        }
+        Assert.Equal(12, ws.RunIds().Count);
+        var show = ws.Lab("study", "show", "pr", "--html", "plots.html");
+        Assert.True(show.ExitCode == 0, show.ToString());
+        var html = File.ReadAllText(Path.Combine(ws.Root, "plots.html"));
+        Assert.Contains("Optimization history", html, StringComparison.Ordinal);
+        Assert.Equal(2, html.Split("<svg").Length - 1);
+        Assert.Contains("why: does pruning work?", show.Stdout, StringComparison.Ordinal);
+        Assert.Contains("parameter importance", show.Stdout, StringComparison.Ordinal);
+        var ls = ws.Lab("ls", "--study", "pr");
+        Assert.Contains("pruned", ls.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sweep_killed_with_kill_9_continues_to_exactly_its_total_when_run_again()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("curve.py", Curve);
+        string[] args = ["sweep", "--study", "crash", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "5",
+            "--retry-failed", "1", "--", "python3", "curve.py", "{x}"];
+        using (var first = ws.Start(args))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            // Kill while the second trial is running.
+            while (ws.RunIds().Count < 2 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+            Thread.Sleep(200);
+            first.Kill();
+            first.WaitForExit();
+        }
+        var second = ws.Lab(args, timeout: TimeSpan.FromSeconds(120));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var trials = Trials(ws, "crash");
+        Assert.Equal(trials.Count, trials.Select(t => t["number"]).Distinct().Count());
+        var failed = Assert.Single(trials, t => t["state"] == "FAIL");
+        Assert.Contains("stale", failed["fail_reason"], StringComparison.Ordinal);
+        // The failed trial was retried with the same parameters; the retry does not count towards the total.
+        Assert.Equal(2, trials.Count(t => t["params_x"] == failed["params_x"]));
+        Assert.Equal(6, trials.Count);
+        Assert.All(trials.Where(t => t != failed), t => Assert.Equal("COMPLETE", t["state"]));
+    }
+
+    [Fact]
+    public void Two_slots_run_two_trials_at_once()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("curve.py", Curve);
+        var r = ws.Lab(["sweep", "--study", "par", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "4", "-j", "2",
+            "--", "python3", "curve.py", "{x}"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var runs = ws.RunIds().Select(ws.RunJson).ToList();
+        Assert.Equal(4, runs.Count);
+        Assert.Equal(["0", "1"], runs.Select(x => x.GetProperty("slot").GetString()).Distinct().Order(StringComparer.Ordinal));
+        var spans = runs.Select(x => (Start: x.GetProperty("started").GetDateTime(), End: x.GetProperty("ended").GetDateTime())).OrderBy(s => s.Start).ToList();
+        Assert.True(spans[1].Start < spans[0].End, "the second trial should start before the first ends");
+        Assert.Equal(4, Trials(ws, "par").Count(t => t["state"] == "COMPLETE"));
+    }
+
+    [Fact]
+    public void A_bad_space_file_is_refused_with_file_and_line_before_anything_runs()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("space.yaml", "params:\n  lr: {type: float, low: 0.1, high: 0.01, log: true}\n  act: [relu, tanh]\n");
+        var r = ws.Lab("sweep", "--study", "bad", "--space", "space.yaml", "--objective", "loss", "--direction", "minimize", "--", "true", "{lr}");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("lab: space.yaml line 2: lr: low (0.1) must not be greater than high (0.01)", r.Stderr.Trim());
+        Assert.Empty(ws.RunIds());
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, "studies")));
+    }
+
+    [Fact]
+    public void A_placeholder_naming_no_parameter_is_an_error_before_launch()
+    {
+        using var ws = new TempWorkspace();
+        var r = ws.Lab("sweep", "--study", "ph", "-s", "lr=log:1e-5..1e-1", "--objective", "loss", "--direction", "minimize", "--", "echo", "--layers", "{layers}");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("placeholder {layers} in argument 3", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(ws.RunIds());
+    }
+
+    [Fact]
+    public void A_child_that_exits_non_zero_fails_its_trial_with_the_reason_and_the_sweep_goes_on()
+    {
+        using var ws = new TempWorkspace();
+        var r = ws.Lab("sweep", "--study", "nz", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize", "--trials", "2", "--",
+            "python3", "-c", "import sys; print('@lab loss=1'); sys.exit(3)");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("trial 1 failed: run", r.Stdout, StringComparison.Ordinal);
+        var trials = Trials(ws, "nz");
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t =>
+        {
+            Assert.Equal("FAIL", t["state"]);
+            Assert.Contains("exit code 3", t["fail_reason"], StringComparison.Ordinal);
+        });
+        var missing = ws.Lab("sweep", "--study", "nm", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize", "--trials", "1", "--", "true");
+        Assert.Contains("never logged 'loss'", missing.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_categorical_value_full_of_shell_characters_arrives_as_one_argument()
+    {
+        using var ws = new TempWorkspace();
+        const string nasty = "a; rm -rf ~ $(touch pwned) `touch pwned2` 'q\" * | > out";
+        ws.WriteFile("space.json", JsonSerializer.Serialize(new { @params = new { v = new { type = "categorical", choices = new[] { nasty } } } }));
+        ws.WriteFile("args.py", """
+            import json, os, sys
+            open("args.json", "w").write(json.dumps({"argv": sys.argv[1:], "env": os.environ["LAB_PARAM_V"], "params": json.loads(os.environ["LAB_PARAMS"])}))
+            print("@lab loss=1")
+            """);
+        var r = ws.Lab("sweep", "--study", "sh", "--space", "space.json", "--objective", "loss", "--direction", "minimize", "--trials", "1", "--", "python3", "args.py", "{v}", "--v={v}");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = JsonDocument.Parse(File.ReadAllText(Path.Combine(ws.Root, "args.json"))).RootElement;
+        Assert.Equal([nasty, "--v=" + nasty], seen.GetProperty("argv").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(nasty, seen.GetProperty("env").GetString());
+        Assert.Equal(nasty, seen.GetProperty("params").GetProperty("v").GetString());
+        Assert.False(File.Exists(Path.Combine(ws.Root, "pwned")));
+        Assert.False(File.Exists(Path.Combine(ws.Root, "pwned2")));
+    }
+
+    [Fact]
+    public void A_study_created_by_optuna_is_listed_and_extended_by_lab_sweep()
+    {
+        using var ws = new TempWorkspace();
+        var make = ws.WriteFile("make.py", """
+            import optuna, sys
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            study = optuna.create_study(study_name="x", storage=storage, direction="minimize")
+            study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=3)
+            """);
+        Directory.CreateDirectory(Path.Combine(ws.Root, "studies"));
+        using (var py = System.Diagnostics.Process.Start("/usr/bin/python3", [make, Path.Combine(ws.Root, "studies", "x.jsonl")]))
+        {
+            py.WaitForExit();
+            Assert.Equal(0, py.ExitCode);
+        }
+        var ls = ws.Lab("study", "ls");
+        Assert.Contains("x ", ls.Stdout, StringComparison.Ordinal);
+        ws.WriteFile("sq.py", "import sys\nprint(f'@lab y={float(sys.argv[1]) ** 2}')\n");
+        var r = ws.Lab("sweep", "--study", "x", "-s", "x=-1..1", "--objective", "y", "--direction", "minimize", "--trials", "5", "--", "python3", "sq.py", "{x}");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var trials = Trials(ws, "x");
+        Assert.Equal(5, trials.Count);
+        Assert.All(trials, t => Assert.Equal("COMPLETE", t["state"]));
+        Assert.Equal(2, trials.Count(t => t["run_id"].Length > 0));
+        // Optuna reads the extended journal back.
+        var check = ws.WriteFile("check.py", """
+            import optuna, sys
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            print(len(optuna.load_study(study_name="x", storage=storage).trials))
+            """);
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [check, Path.Combine(ws.Root, "studies", "x.jsonl")]) { RedirectStandardOutput = true };
+        using var p2 = System.Diagnostics.Process.Start(psi)!;
+        var output = p2.StandardOutput.ReadToEnd();
+        p2.WaitForExit();
+        Assert.Equal("5", output.Trim());
+    }
+    [Fact]
+    public void Gpus_give_each_slot_its_device_an_enqueued_baseline_runs_first_and_study_retry_and_rm_work()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("gpu.py", """
+            import os, sys
+            x = float(sys.argv[1])
+            print(f"@lab gpu={os.environ['CUDA_VISIBLE_DEVICES']} y={x}")
+            sys.exit(1 if x > 0.9 else 0)
+            """);
+        var r = ws.Lab(["sweep", "--study", "g", "-s", "x=0..1", "--objective", "y", "--direction", "minimize", "--trials", "4", "--gpus", "3,5",
+            "--enqueue", "x=0.95", "--", "python3", "gpu.py", "{x}"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var runs = ws.RunIds().Select(ws.RunJson).ToList();
+        Assert.Equal(["3", "5"], runs.Select(x => x.GetProperty("gpus").GetString()).Distinct().Order(StringComparer.Ordinal));
+        var trials = Trials(ws, "g");
+        Assert.Equal("0.95", trials[0]["params_x"]);
+        Assert.Equal("FAIL", trials[0]["state"]);
+
+        var retry = ws.Lab("study", "retry", "g");
+        Assert.True(retry.ExitCode == 0, retry.ToString());
+        Assert.Contains("re-enqueued 1 failed trial", retry.Stderr, StringComparison.Ordinal);
+        var again = Trials(ws, "g");
+        Assert.Equal(5, again.Count);
+        Assert.Equal("WAITING", again[4]["state"]);
+
+        var rm = ws.Lab("study", "rm", "g");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.False(File.Exists(Path.Combine(ws.Root, "studies", "g.jsonl")));
+        Assert.Equal(4, ws.RunIds().Count);
+        Assert.Equal(2, ws.Lab("study", "show", "g").ExitCode);
+    }
+
+    [Fact]
+    public void Several_objectives_and_unsafe_study_names_are_refused()
+    {
+        using var ws = new TempWorkspace();
+        var multi = ws.Lab("sweep", "--study", "m", "-s", "x=0..1", "--objective", "a", "--objective", "b", "--direction", "minimize", "--", "true");
+        Assert.Equal(2, multi.ExitCode);
+        Assert.Contains("not supported yet", multi.Stderr, StringComparison.Ordinal);
+        var bad = ws.Lab("sweep", "--study", "../x", "-s", "x=0..1", "--objective", "a", "--direction", "minimize", "--", "true");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("study name", bad.Stderr, StringComparison.Ordinal);
+        Assert.Empty(ws.RunIds());
+    }
+}
