@@ -4,8 +4,6 @@
 using System.Globalization;
 using Labbook.Sweeps;
 using Labbook.Tuning;
-using Labbook.Tuning.Pruners;
-using Labbook.Tuning.Samplers;
 using Labbook.Tuning.Storages.Journal;
 
 var folder = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "labbook-tuning-example");

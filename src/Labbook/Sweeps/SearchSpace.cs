@@ -106,7 +106,7 @@ public sealed class SearchSpace
         return values;
     }
 
-    /// <summary>The grid for <see cref="Tuning.Samplers.GridSampler"/>: every value of every searched parameter.</summary>
+    /// <summary>The grid for <see cref="Tuning.GridSampler"/>: every value of every searched parameter.</summary>
     /// <exception cref="ArgumentException">A float parameter has no step, or the space has conditions.</exception>
     public Dictionary<string, object?[]> Grid()
     {

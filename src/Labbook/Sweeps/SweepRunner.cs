@@ -5,8 +5,6 @@ using Labbook.Metrics;
 using Labbook.Processes;
 using Labbook.Runs;
 using Labbook.Tuning;
-using Labbook.Tuning.Pruners;
-using Labbook.Tuning.Samplers;
 using Labbook.Tuning.Storages.Journal;
 using Labbook.Workspaces;
 

@@ -1,6 +1,5 @@
 using Labbook.Sweeps;
 using Labbook.Tuning;
-using Labbook.Tuning.Samplers;
 
 namespace Labbook.Tests.Sweeps;
 

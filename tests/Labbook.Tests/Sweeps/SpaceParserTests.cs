@@ -58,7 +58,7 @@ public class SpaceParserTests
               optimizer: [adam, sgd]
               epochs: 3
             """, "s.yaml");
-        var study = Study.Create(sampler: new Labbook.Tuning.Samplers.RandomSampler(1));
+        var study = Study.Create(sampler: new Labbook.Tuning.RandomSampler(1));
         var seen = new HashSet<bool>();
         for (var i = 0; i < 20; i++)
         {
