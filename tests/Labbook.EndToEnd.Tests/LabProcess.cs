@@ -114,9 +114,26 @@ public sealed class TempWorkspace : IDisposable
         return path;
     }
 
-    /// <summary>The ids of the runs in the workspace, oldest first.</summary>
+    /// <summary>The ids of the runs in the workspace, oldest first (by recorded start: ids order runs only to the second).</summary>
     public List<string> RunIds() =>
-        Directory.Exists(RunsDirectory) ? [.. Directory.GetDirectories(RunsDirectory).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal)] : [];
+        Directory.Exists(RunsDirectory)
+            ? [.. Directory.GetDirectories(RunsDirectory).Select(d => Path.GetFileName(d)).OrderBy(StartOf).ThenBy(id => id, StringComparer.Ordinal)]
+            : [];
+
+    private DateTime StartOf(string id)
+    {
+        var path = Path.Combine(RunsDirectory, id, "run.json");
+        try
+        {
+            return File.Exists(path) && System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement.TryGetProperty("started", out var s)
+                ? s.GetDateTime()
+                : DateTime.MinValue;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return DateTime.MinValue;
+        }
+    }
 
     public void Dispose()
     {

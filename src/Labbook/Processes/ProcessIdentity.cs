@@ -14,6 +14,10 @@ public static class ProcessIdentity
     /// <summary>The current host's short name.</summary>
     public static string HostName { get; } = ShortHostName();
 
+    /// <summary>The user name: <c>$USER</c> when set (reading the password database costs a lookup per run).</summary>
+    public static string UserName =>
+        Environment.GetEnvironmentVariable("USER") is { Length: > 0 } user ? user : Environment.UserName;
+
     /// <summary>The kernel boot id, or null off Linux.</summary>
     public static string? BootId => CachedBootId.Value;
 

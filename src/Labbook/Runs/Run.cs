@@ -112,7 +112,7 @@ public sealed class Run : IDisposable
             Why = why,
             Git = Git.GitProbe.ReadHead(System.Environment.CurrentDirectory),
             Host = ProcessIdentity.HostName,
-            User = System.Environment.UserName,
+            User = ProcessIdentity.UserName,
             Owner = new RunOwner { Host = ProcessIdentity.HostName, Pid = pid, PidStartTicks = ProcessIdentity.StartTicks(pid) ?? 0, BootId = ProcessIdentity.BootId },
             Started = now,
             LabbookVersion = LabbookInfo.Version,

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Labbook.Runs;
 
 /// <summary>
@@ -25,9 +23,11 @@ public static class RunId
             chars[i] = Alphabet[(int)(seconds & 31)];
             seconds >>= 5;
         }
+        // Not a cryptographic random: uniqueness comes from the exclusive mkdir, and the cryptographic
+        // generator loads OpenSSL, which costs milliseconds at every `lab run`.
         for (var i = 6; i < 9; i++)
         {
-            chars[i] = Alphabet[RandomNumberGenerator.GetInt32(32)];
+            chars[i] = Alphabet[Random.Shared.Next(32)];
         }
         return new string(chars);
     }

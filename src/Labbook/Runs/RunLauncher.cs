@@ -238,7 +238,7 @@ public static class RunLauncher
             RerunOf = request.RerunOf?.ToList(),
             Git = GitProbe.ReadHead(cwd),
             Host = ProcessIdentity.HostName,
-            User = System.Environment.UserName,
+            User = ProcessIdentity.UserName,
             Owner = new RunOwner { Host = ProcessIdentity.HostName, Pid = self, PidStartTicks = ProcessIdentity.StartTicks(self) ?? 0, BootId = ProcessIdentity.BootId },
             Slot = request.Slot,
             Gpus = request.Gpus,
@@ -327,7 +327,7 @@ public static class RunLauncher
         var summary = new RunSummary();
         var summaryGate = new Lock();
         var reader = new MetricReader();
-        void Tail()
+        void Tail(bool write = true)
         {
             lock (summaryGate)
             {
@@ -346,7 +346,7 @@ public static class RunLauncher
                 }
                 summary.MetricsBytes = end;
                 MergeValues(dir, summary);
-                if (end != before)
+                if (write && end != before)
                 {
                     RunStore.WriteSummary(dir, summary);
                 }
@@ -377,7 +377,7 @@ public static class RunLauncher
         gitTask.Wait(TimeSpan.FromSeconds(5));
         tailTimer.Dispose();
         metrics.Flush();
-        Tail();
+        Tail(write: false); // Finish writes the summary once
         foreach (var issue in reader.Issues.Take(5))
         {
             request.Warn?.Invoke(issue.ToString());
