@@ -3,30 +3,6 @@ using Labbook.Queue;
 
 namespace Labbook.Tests.Queue;
 
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "lab-q-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal sealed class ManualClock(DateTime start) : IClock
 {
     private DateTime _now = start;
