@@ -501,22 +501,10 @@ internal static class PythonJson
                 var value = ReadValue();
                 // Python keeps the last of duplicate keys.
                 obj[key] = value;
-                SkipWhitespace();
-                if (_pos >= _s.Length)
+                if (EndOfContainer('}'))
                 {
-                    throw Error("unexpected end of JSON");
-                }
-                if (_s[_pos] == ',')
-                {
-                    _pos++;
-                    continue;
-                }
-                if (_s[_pos] == '}')
-                {
-                    _pos++;
                     return obj;
                 }
-                throw Error("expected ',' or '}'");
             }
         }
 
@@ -534,23 +522,32 @@ internal static class PythonJson
             {
                 SkipWhitespace();
                 arr.Add(ReadValue());
-                SkipWhitespace();
-                if (_pos >= _s.Length)
+                if (EndOfContainer(']'))
                 {
-                    throw Error("unexpected end of JSON");
-                }
-                if (_s[_pos] == ',')
-                {
-                    _pos++;
-                    continue;
-                }
-                if (_s[_pos] == ']')
-                {
-                    _pos++;
                     return arr;
                 }
-                throw Error("expected ',' or ']'");
             }
+        }
+
+        /// <summary>After an element: consumes ',' (false: another element follows) or <paramref name="close"/> (true).</summary>
+        private bool EndOfContainer(char close)
+        {
+            SkipWhitespace();
+            if (_pos >= _s.Length)
+            {
+                throw Error("unexpected end of JSON");
+            }
+            if (_s[_pos] == ',')
+            {
+                _pos++;
+                return false;
+            }
+            if (_s[_pos] == close)
+            {
+                _pos++;
+                return true;
+            }
+            throw Error($"expected ',' or '{close}'");
         }
 
         private JsonValue ReadNumber()
