@@ -9,7 +9,7 @@ public sealed class NotebookCommandTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    private const string Tip = "lab: tip: this run has no --why and no notebook entry";
+    private const string Tip = "lab: tip: no --why and no notebook entry;";
 
     [Fact]
     public void Runs_attach_to_the_current_entry_unless_told_otherwise()

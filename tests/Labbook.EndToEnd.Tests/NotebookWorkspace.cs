@@ -26,6 +26,8 @@ internal sealed class NotebookWorkspace : IDisposable
 
     public LabResult Lab(params string[] args) => _inner.Lab(args, Env);
 
+    public LabResult Lab(string[] args, TimeSpan timeout) => _inner.Lab(args, Env, timeout);
+
     public Process Start(string[] args) => _inner.Start(args, Env);
 
     /// <summary>The runs' run.json documents, oldest first.</summary>

@@ -50,7 +50,8 @@ internal static class MorningCommand
         // Read everything first: a notebook Labbook cannot read stops the report before any write.
         var notebook = store.Read();
         var runs = new RunStore(workspace).LoadAll(Terminal.Warn);
-        var report = MorningReport.Build(notebook, runs, sinceUtc, nowUtc, r => MorningReport.ReadTail(r.OutputPath));
+        var report = MorningReport.Build(notebook, runs, sinceUtc, nowUtc, r => MorningReport.ReadTail(r.OutputPath),
+            NotebookCli.QueueWork(workspace, nowUtc), NotebookCli.StudyReader(workspace));
         Console.Out.Write(MorningText.Render(report, NotebookCli.Zone));
 
         if (mdPath is not null)
@@ -84,22 +85,8 @@ internal static class MorningCommand
                 {
                     continue;
                 }
-                // The attached list gains the runs that name the entry in run.json, with their status now.
-                var items = entry.Attached.ToList();
-                var listed = new HashSet<Attachment>(items);
-                foreach (var r in e.Runs)
-                {
-                    var item = new Attachment(AttachmentKind.Run, r.Id);
-                    if (listed.Add(item))
-                    {
-                        items.Add(item);
-                    }
-                }
-                var byId = e.Runs.ToDictionary(r => r.Id, StringComparer.Ordinal);
-                string? Note(Attachment a) => a.Kind == AttachmentKind.Run && byId.TryGetValue(a.Id, out var r)
-                    ? r.Status.ToText() + (r.Record.Name is { } n ? " · " + n : "") + (r.Record.Tags.Count > 0 ? " · " + string.Join(",", r.Record.Tags) : "")
-                    : null;
-                changes.Add((entry.Id, ManagedBlockKind.Attached, NotebookDocument.AttachedContent(items.Select(a => (a, Note(a))))));
+                // The attached list gains the runs, queue items and studies that name the entry, each with its state now.
+                changes.Add((entry.Id, ManagedBlockKind.Attached, NotebookDocument.AttachedContent(MorningReport.AttachedItems(e))));
                 changes.Add((entry.Id, ManagedBlockKind.Results, MorningText.ResultsBlock(e, nowUtc, NotebookCli.Zone)));
             }
             return (doc.WithBlocks(changes), 0);
@@ -123,7 +110,9 @@ internal static class MorningCommand
             {
                 page.Paragraph("Why: " + why);
             }
-            var items = new List<string> { "Runs: " + MorningReport.CountText(e.Runs) };
+            var items = new List<string> { "Runs: " + MorningReport.CountText(e.Runs, e.NotStarted.Count()) };
+            items.AddRange(e.NotStarted.Select(q => $"Not started: {q.Id} ({q.Label})"));
+            items.AddRange(e.Studies.Select(st => $"Study {st.Name}: {st.CountText()}" + (st.BestText() is { } b ? "; " + b : "")));
             if (e.Best is { } best)
             {
                 items.Add($"Best: {best.Id}{(best.Record.Name is { } n ? " (" + n + ")" : "")}: {string.Join(", ", e.KeyMetrics.Select(k => $"{k.Metric} {Prediction.Format(k.Value)}"))}");

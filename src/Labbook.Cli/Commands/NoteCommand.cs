@@ -207,9 +207,25 @@ internal static class NoteCommand
                 sb.Append("    ").Append(r.Id).Append("  ").Append(r.Status.ToText().PadRight(10)).Append(Names.Escape(r.Record.Name ?? ""))
                     .Append(r.Record.Tags.Count > 0 ? " [" + Names.Escape(string.Join(",", r.Record.Tags)) + "]" : "").Append('\n');
             }
-            foreach (var a in e.Attached.Where(a => a.Kind != AttachmentKind.Run))
+            var queued = MorningReport.EntryQueue(e, NotebookCli.QueueWork(workspace, DateTime.UtcNow));
+            if (queued.Count > 0)
             {
-                sb.Append("    ").Append(a.Kind == AttachmentKind.Queue ? "queue " : "study ").Append(Names.Escape(a.Id)).Append('\n');
+                sb.Append("  queued:   ").Append(queued.Count(q => q.IsPending)).Append(" not started of ").Append(queued.Count).Append('\n');
+                foreach (var q in queued)
+                {
+                    sb.Append("    ").Append(q.Id.PadRight(10)).Append((q.IsPending ? "not started" : q.State).PadRight(12)).Append(Names.Escape(q.Label))
+                        .Append(q.Run is { } run ? "  (run " + run + ")" : "").Append('\n');
+                }
+            }
+            var readStudy = NotebookCli.StudyReader(workspace);
+            foreach (var name in MorningReport.EntryStudies(e, entryRuns))
+            {
+                sb.Append("  study:    ").Append(Names.Escape(name));
+                if (readStudy(name) is { } st)
+                {
+                    sb.Append(": ").Append(st.CountText()).Append(st.BestText() is { } best ? "; " + Names.Escape(best) : "");
+                }
+                sb.Append('\n');
             }
             var find = NotebookCli.Finder(runs);
             foreach (var p in e.Predictions)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Labbook.Notebook;
+using Labbook.Queue;
 using Labbook.Runs;
+using Labbook.Sweeps;
 using Labbook.Workspaces;
 
 namespace Labbook.Cli.Commands;
@@ -118,12 +120,20 @@ internal static class NotebookCli
         };
     }
 
+    /// <summary>The one-line nudge printed when work is launched with no why and no entry: the same for runs, queue items and sweeps.</summary>
+    public const string NudgeLine = "lab: tip: no --why and no notebook entry; `lab note \"question\"` records what this tests for the morning report (silence with \"nudge\": false in .labbook/settings.json)";
+
     /// <summary>
-    /// Picks the entry a new run belongs to (the explicit one, else the current one), prints the
-    /// nudge when there is neither an entry nor a why, and returns the entry id or null.
+    /// Picks the entry new work (a run, queue items, a sweep) belongs to (the explicit one, else the
+    /// current one unless <paramref name="noEntry"/>), prints the nudge when there is neither an
+    /// entry nor a why, and returns the entry id or null.
     /// </summary>
     public static string? EntryForRun(Workspace workspace, string? explicitEntry, bool noEntry, string? why)
     {
+        if (noEntry && explicitEntry is not null)
+        {
+            throw new UsageException("give --entry or --no-entry, not both");
+        }
         var store = new NotebookStore(workspace);
         string? entry = null;
         if (!noEntry && explicitEntry is not null)
@@ -138,7 +148,7 @@ internal static class NotebookCli
                 entry = store.Read().Find(current)?.Id;
                 if (entry is null)
                 {
-                    Terminal.Warn($"the current entry {current} is no longer in {store.Path}; the run is not attached (lab note use E..)");
+                    Terminal.Warn($"the current entry {current} is no longer in {store.Path}; nothing is attached to it (lab note use E..)");
                 }
             }
             catch (FormatException e)
@@ -150,7 +160,7 @@ internal static class NotebookCli
         }
         if (entry is null && !noEntry && string.IsNullOrWhiteSpace(why) && Nudge(store))
         {
-            Console.Error.WriteLine("lab: tip: this run has no --why and no notebook entry; `lab note \"question\"` records what it tests (silence with \"nudge\": false in .labbook/settings.json)");
+            Console.Error.WriteLine(NudgeLine);
         }
         return entry;
     }
@@ -170,15 +180,55 @@ internal static class NotebookCli
     }
 
     /// <summary>Lists a new run in its entry's attached block; a notebook problem is a warning, never a failed run.</summary>
-    public static void ListRunInEntry(Workspace workspace, string entry, string runId)
+    public static void ListRunInEntry(Workspace workspace, string entry, string runId) =>
+        ListInEntry(workspace, entry, [new Attachment(AttachmentKind.Run, runId)]);
+
+    /// <summary>
+    /// Lists new work (runs, queue items, a study) in its entry's attached block. The work already
+    /// names the entry in its own record, so a notebook problem is a warning, never a failure.
+    /// </summary>
+    public static void ListInEntry(Workspace workspace, string entry, IReadOnlyList<Attachment> items)
     {
         try
         {
-            new NotebookStore(workspace).Attach(entry, [new Attachment(AttachmentKind.Run, runId)]);
+            new NotebookStore(workspace).Attach(entry, items);
         }
         catch (Exception e) when (e is FormatException or IOException or KeyNotFoundException)
         {
-            Terminal.Warn($"run {runId} names entry {entry} in run.json but could not be listed in the notebook: {e.Message}");
+            var what = string.Join(", ", items.Select(a => $"{a.Kind.ToString().ToLowerInvariant()} {a.Id}"));
+            Terminal.Warn($"{what} names entry {entry} but could not be listed in the notebook: {e.Message}");
         }
     }
+
+    /// <summary>The queue's items for the notebook (none when there is no queue). Reads only.</summary>
+    public static List<QueuedWork> QueueWork(Workspace workspace, DateTime utcNow)
+    {
+        if (!File.Exists(workspace.QueuePath))
+        {
+            return [];
+        }
+        using var journal = QueueShared.Open(workspace);
+        var state = journal.State;
+        return [.. state.Ordered.Select(v => new QueuedWork(
+            v.Id,
+            v.Item.Entry,
+            v.Item.Name ?? QueueShared.Command(v.Item),
+            v.State == ItemState.Pending && !state.IsOrphaned(v, utcNow) ? "pending" : QueueShared.StateText(state, v, utcNow),
+            v.Lease?.Run ?? v.Runs.LastOrDefault()))];
+    }
+
+    /// <summary>Reads a study of the workspace by name for the notebook; null when there is none or it cannot be read.</summary>
+    public static Func<string, StudyWork?> StudyReader(Workspace workspace) => name =>
+    {
+        try
+        {
+            var s = StudyCatalog.Find(workspace, name);
+            return new StudyWork(s.Name, s.Direction, s.Trials);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Terminal.Warn($"study {Names.Printable(name)}: {e.Message}");
+            return null;
+        }
+    };
 }

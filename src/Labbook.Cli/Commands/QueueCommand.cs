@@ -37,7 +37,8 @@ internal static class QueueCommand
     {
         var name = new Option<string?>("--name", "-n") { Description = "A name for the item and its runs." };
         var why = new Option<string?>("--why", "-w") { Description = "The question the item answers." };
-        var entry = new Option<string?>("--entry", "-e") { Description = "The notebook entry it belongs to (e.g. E12)." };
+        var entry = new Option<string?>("--entry", "-e") { Description = "The notebook entry it belongs to (default: the current entry)." };
+        var noEntry = new Option<bool>("--no-entry") { Description = "Attach the items to no notebook entry." };
         var param = new Option<string[]>("--param", "-p") { Description = "A parameter key=value (repeatable); {key} in the command is replaced by its value." };
         var grid = new Option<string[]>("--grid", "-g") { Description = "key=a,b,c (repeatable): one item per combination of values." };
         var ablate = new Option<string[]>("--ablate") { Description = "key=value (repeatable): a baseline item plus one item per ablation." };
@@ -51,7 +52,7 @@ internal static class QueueCommand
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("add", "Queue a command (or a grid, or a baseline with ablations). Nothing runs until lab queue start.")
         {
-            name, why, entry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, command,
+            name, why, entry, noEntry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, command,
         };
         cmd.SetAction(parse =>
         {
@@ -59,7 +60,7 @@ internal static class QueueCommand
             {
                 Name = CheckName(parse.GetValue(name), "--name"),
                 Why = parse.GetValue(why),
-                Entry = CheckName(parse.GetValue(entry), "--entry"),
+                Entry = NotebookCli.EntryForRun(Workspace.FromEnvironment(create: true), CheckName(parse.GetValue(entry), "--entry"), parse.GetValue(noEntry), parse.GetValue(why)),
                 Cwd = Directory.GetCurrentDirectory(),
                 EstS = parse.GetValue(est) is { } e ? QueueShared.ParseDuration(e, "--est").TotalSeconds : null,
                 TimeoutS = parse.GetValue(timeout) is { } t ? QueueShared.ParseDuration(t, "--timeout").TotalSeconds : null,
@@ -155,9 +156,9 @@ internal static class QueueCommand
                 Console.Out.WriteLine($"  {id}  {Names.Escape(p)}{(item.Tags.Contains(ItemFactory.BaselineTag) ? "  (baseline)" : "")}");
             }
         }
-        if (string.IsNullOrWhiteSpace(request.Template.Why))
+        if (request.Template.Entry is { } listedIn)
         {
-            Terminal.Note("tip: --why \"...\" says what the item tests; the morning report shows it next to the results");
+            NotebookCli.ListInEntry(workspace, listedIn, [.. ids.Select(id => new Notebook.Attachment(Notebook.AttachmentKind.Queue, id))]);
         }
         return 0;
     }

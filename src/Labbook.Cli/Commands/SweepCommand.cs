@@ -30,10 +30,12 @@ internal static class SweepCommand
         var enqueue = new Option<string[]>("--enqueue") { Description = "A trial to run first, k=v,k=v (repeatable), e.g. a baseline." };
         var retry = new Option<int>("--retry-failed") { Description = "Re-run a trial whose sweep died up to N times with the same parameters.", DefaultValueFactory = _ => 0 };
         var why = new Option<string?>("--why", "-w") { Description = "The question this sweep answers; kept with the study." };
+        var entry = new Option<string?>("--entry") { Description = "The notebook entry the sweep and its trials belong to (default: the current entry)." };
+        var noEntry = new Option<bool>("--no-entry") { Description = "Attach the sweep to no notebook entry." };
         var command = new Argument<string[]>("command") { Description = "The command, after --, with {name} placeholders.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("sweep", "Search hyperparameters: each trial runs the command as a recorded run; the objective is one of its metrics.")
         {
-            study, space, inline, objective, reduce, direction, trials, jobs, gpus, pruner, sampler, seed, timeout, enqueue, retry, why, command,
+            study, space, inline, objective, reduce, direction, trials, jobs, gpus, pruner, sampler, seed, timeout, enqueue, retry, why, entry, noEntry, command,
         };
         cmd.SetAction(parse =>
         {
@@ -112,9 +114,11 @@ internal static class SweepCommand
             {
                 throw new UsageException(badWhy);
             }
+            var workspace = Workspace.FromEnvironment(create: true);
+            var entryId = NotebookCli.EntryForRun(workspace, parse.GetValue(entry), parse.GetValue(noEntry), whyText);
             var options = new SweepOptions
             {
-                Workspace = Workspace.FromEnvironment(create: true),
+                Workspace = workspace,
                 StudyName = parse.GetValue(study)!,
                 Space = searchSpace,
                 Command = parse.GetValue(command) ?? [],
@@ -130,8 +134,13 @@ internal static class SweepCommand
                 Enqueue = baselines,
                 RetryFailed = parse.GetValue(retry),
                 Why = whyText,
+                Entry = entryId,
                 Warn = Terminal.Warn,
             };
+            if (entryId is not null && Names.ValidateFileSafe(options.StudyName, "study name") is null)
+            {
+                NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, options.StudyName)]);
+            }
             return Execute(options);
         });
         return cmd;

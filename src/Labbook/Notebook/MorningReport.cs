@@ -34,8 +34,17 @@ public sealed class EntryMorning
     /// <summary>Failed, killed and crashed runs in the window, with their log tails.</summary>
     public IReadOnlyList<RunFailure> Failures { get; init; } = [];
 
-    /// <summary>Counts of the active runs by status, in a fixed order.</summary>
-    public string Counts => MorningReport.CountText(Active);
+    /// <summary>The entry's queue items (naming the entry or listed in its attached block), in queue order.</summary>
+    public IReadOnlyList<QueuedWork> Queued { get; init; } = [];
+
+    /// <summary>The queue items that have not started yet.</summary>
+    public IEnumerable<QueuedWork> NotStarted => Queued.Where(q => q.IsPending);
+
+    /// <summary>The entry's studies (attached, or named by its runs), each with its best trial.</summary>
+    public IReadOnlyList<StudyWork> Studies { get; init; } = [];
+
+    /// <summary>Counts of the active runs by status, and the queue items not started, in a fixed order.</summary>
+    public string Counts => MorningReport.CountText(Active, NotStarted.Count());
 }
 
 /// <summary>One slot's idle time in the window.</summary>
@@ -87,7 +96,10 @@ public sealed class MorningReport
     /// <param name="sinceUtc">Start of the window.</param>
     /// <param name="nowUtc">End of the window.</param>
     /// <param name="tail">Reads the last lines of a run's output.log.</param>
-    public static MorningReport Build(NotebookDocument notebook, IReadOnlyList<RunInfo> runs, DateTime sinceUtc, DateTime nowUtc, Func<RunInfo, IReadOnlyList<string>> tail)
+    /// <param name="queue">The queue's items (none when null); pending ones count as "not started" for their entry.</param>
+    /// <param name="study">Reads a study by name (null when there is no such study); none are read when null.</param>
+    public static MorningReport Build(NotebookDocument notebook, IReadOnlyList<RunInfo> runs, DateTime sinceUtc, DateTime nowUtc, Func<RunInfo, IReadOnlyList<string>> tail,
+        IReadOnlyList<QueuedWork>? queue = null, Func<string, StudyWork?>? study = null)
     {
         ArgumentNullException.ThrowIfNull(notebook);
         ArgumentNullException.ThrowIfNull(runs);
@@ -127,16 +139,29 @@ public sealed class MorningReport
             {
                 filed.Add(r.Id);
             }
-            if (!entry.IsConcluded && entryRuns.Count > 0 && entryRuns.All(r => r.Status.IsFinal()) && entryRuns.Any(r => r.Status == RunStatus.Completed))
+            var queued = EntryQueue(entry, queue ?? []);
+            var waiting = queued.Any(q => q.IsPending);
+            if (!entry.IsConcluded && !waiting && entryRuns.Count > 0 && entryRuns.All(r => r.Status.IsFinal()) && entryRuns.Any(r => r.Status == RunStatus.Completed))
             {
                 needConclusion.Add(entry);
             }
             var active = entryRuns.Where(IsActive).ToList();
-            if (active.Count == 0)
+            if (active.Count == 0 && !waiting)
             {
                 continue;
             }
-            entries.Add(Summarize(entry, entryRuns, active, Find, tail));
+            var studies = new List<StudyWork>();
+            if (study is not null)
+            {
+                foreach (var name in EntryStudies(entry, entryRuns))
+                {
+                    if (study(name) is { } found)
+                    {
+                        studies.Add(found);
+                    }
+                }
+            }
+            entries.Add(Summarize(entry, entryRuns, active, Find, tail, queued, studies));
         }
         var unfiled = runs.Where(r => !filed.Contains(r.Id) && IsActive(r)).ToList();
         var (windowStart, idle) = IdleTime(runs, sinceUtc, nowUtc);
@@ -152,7 +177,10 @@ public sealed class MorningReport
         };
     }
 
-    /// <summary>The runs of an entry: those whose run.json names it, and those its attached block lists.</summary>
+    /// <summary>
+    /// The runs of an entry: those whose run.json names it, those its attached block lists, and the
+    /// trials (runs with a study name) of the studies its attached block lists.
+    /// </summary>
     public static List<RunInfo> EntryRuns(NotebookEntry entry, IReadOnlyList<RunInfo> runs, IReadOnlyDictionary<string, RunInfo> byId)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -174,6 +202,17 @@ public sealed class MorningReport
                 result.Add(r);
             }
         }
+        var studies = entry.Attached.Where(a => a.Kind == AttachmentKind.Study).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        if (studies.Count > 0)
+        {
+            foreach (var r in runs)
+            {
+                if (r.Record.Study is { } s && studies.Contains(s) && seen.Add(r.Id))
+                {
+                    result.Add(r);
+                }
+            }
+        }
         // Ids order runs only to the second: the start time decides, the id breaks ties.
         result.Sort((a, b) =>
         {
@@ -183,7 +222,82 @@ public sealed class MorningReport
         return result;
     }
 
-    private static EntryMorning Summarize(NotebookEntry entry, List<RunInfo> entryRuns, List<RunInfo> active, Func<string, RunInfo?> find, Func<RunInfo, IReadOnlyList<string>> tail)
+    /// <summary>The queue items of an entry: those naming it and those its attached block lists, in queue order.</summary>
+    public static List<QueuedWork> EntryQueue(NotebookEntry entry, IReadOnlyList<QueuedWork> queue)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(queue);
+        var listed = entry.Attached.Where(a => a.Kind == AttachmentKind.Queue).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. queue.Where(q => listed.Contains(q.Id) || (q.Entry is { } e && string.Equals(NotebookDocument.NormalizeId(e), entry.Id, StringComparison.Ordinal)))];
+    }
+
+    /// <summary>The studies of an entry: those its attached block lists, then those its runs belong to.</summary>
+    public static List<string> EntryStudies(NotebookEntry entry, IEnumerable<RunInfo> entryRuns)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(entryRuns);
+        var names = entry.Attached.Where(a => a.Kind == AttachmentKind.Study).Select(a => a.Id).ToList();
+        foreach (var r in entryRuns)
+        {
+            if (r.Record.Study is { } s && !names.Contains(s, StringComparer.Ordinal))
+            {
+                names.Add(s);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>
+    /// The items of an entry's attached block after a report: what it lists already (never removed),
+    /// then the runs that name the entry (except trials of a study the entry lists: the study stands
+    /// for them), its queue items and its studies, each with a note on its state now.
+    /// </summary>
+    public static List<(Attachment Item, string? Note)> AttachedItems(EntryMorning morning)
+    {
+        ArgumentNullException.ThrowIfNull(morning);
+        var items = morning.Entry.Attached.ToList();
+        var listed = new HashSet<Attachment>(items);
+        var studies = morning.Studies.Select(s => s.Name).Concat(items.Where(a => a.Kind == AttachmentKind.Study).Select(a => a.Id)).ToHashSet(StringComparer.Ordinal);
+        void Add(Attachment a)
+        {
+            if (listed.Add(a))
+            {
+                items.Add(a);
+            }
+        }
+        foreach (var r in morning.Runs)
+        {
+            if (r.Record.Study is not { } s || !studies.Contains(s))
+            {
+                Add(new Attachment(AttachmentKind.Run, r.Id));
+            }
+        }
+        foreach (var q in morning.Queued)
+        {
+            Add(new Attachment(AttachmentKind.Queue, q.Id));
+        }
+        foreach (var s in studies)
+        {
+            Add(new Attachment(AttachmentKind.Study, s));
+        }
+        var runs = morning.Runs.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var queue = morning.Queued.ToDictionary(q => q.Id, StringComparer.Ordinal);
+        var byStudy = morning.Studies.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        string? Note(Attachment a) => a.Kind switch
+        {
+            AttachmentKind.Run when runs.TryGetValue(a.Id, out var r) =>
+                r.Status.ToText() + (r.Record.Name is { } n ? " · " + n : "") + (r.Record.Tags.Count > 0 ? " · " + string.Join(",", r.Record.Tags) : ""),
+            AttachmentKind.Queue when queue.TryGetValue(a.Id, out var q) =>
+                (q.IsPending ? "not started" : q.State) + (q.Run is { } run ? " · run " + run : "") + " · " + q.Label,
+            AttachmentKind.Study when byStudy.TryGetValue(a.Id, out var st) =>
+                st.CountText() + (st.BestText() is { } best ? " · " + best : ""),
+            _ => null,
+        };
+        return [.. items.Select(a => (a, Note(a)))];
+    }
+
+    private static EntryMorning Summarize(NotebookEntry entry, List<RunInfo> entryRuns, List<RunInfo> active, Func<string, RunInfo?> find, Func<RunInfo, IReadOnlyList<string>> tail,
+        List<QueuedWork> queued, List<StudyWork> studies)
     {
         var verdicts = new List<PredictionResult>();
         Prediction? first = null;
@@ -253,7 +367,7 @@ public sealed class MorningReport
                 failures.Add(new RunFailure(r, How(r), tail(r)));
             }
         }
-        return new EntryMorning { Entry = entry, Runs = entryRuns, Active = active, Best = best, KeyMetrics = keys, Predictions = verdicts, Failures = failures };
+        return new EntryMorning { Entry = entry, Runs = entryRuns, Active = active, Best = best, KeyMetrics = keys, Predictions = verdicts, Failures = failures, Queued = queued, Studies = studies };
     }
 
     /// <summary>How a run ended, in words: "exit 3", "signal 9 (SIGKILL)", "crashed: lab died".</summary>
@@ -281,8 +395,8 @@ public sealed class MorningReport
         return parts.Count == 0 ? run.Status.ToText() : string.Join(", ", parts);
     }
 
-    /// <summary>"3 completed, 1 failed, 1 running" over some runs, statuses in a fixed order.</summary>
-    public static string CountText(IEnumerable<RunInfo> runs)
+    /// <summary>"3 completed, 1 failed, 1 running, 2 not started" over some runs (and queue items not started), statuses in a fixed order.</summary>
+    public static string CountText(IEnumerable<RunInfo> runs, int notStartedItems = 0)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var list = runs.ToList();
@@ -290,7 +404,7 @@ public sealed class MorningReport
         var parts = new List<string>();
         foreach (var s in order)
         {
-            var n = list.Count(r => r.Status == s);
+            var n = list.Count(r => r.Status == s) + (s == RunStatus.Queued ? notStartedItems : 0);
             if (n > 0)
             {
                 parts.Add($"{n.ToString(CultureInfo.InvariantCulture)} {(s == RunStatus.Queued ? "not started" : s.ToText())}");

@@ -35,6 +35,19 @@ public static class MorningText
             {
                 sb.Append("  ").Append(r.Status == RunStatus.Queued ? "waiting:  " : "running:  ").Append(RunLabel(r)).Append('\n');
             }
+            foreach (var q in e.NotStarted)
+            {
+                sb.Append("  not started: ").Append(q.Id).Append(" (").Append(Names.Escape(q.Label)).Append(")\n");
+            }
+            foreach (var st in e.Studies)
+            {
+                sb.Append("  study:    ").Append(Names.Escape(st.Name)).Append(": ").Append(st.CountText());
+                if (st.BestText() is { } bestTrial)
+                {
+                    sb.Append("; ").Append(Names.Escape(bestTrial));
+                }
+                sb.Append('\n');
+            }
             if (e.Best is { } best)
             {
                 sb.Append("  best:     ").Append(RunLabel(best));
@@ -125,7 +138,21 @@ public static class MorningText
         {
             sb.Append("_From `lab morning` at ").Append(Time(nowUtc, zone)).Append("._\n\n");
         }
-        sb.Append("- **Runs:** ").Append(MorningReport.CountText(entry.Runs)).Append('\n');
+        sb.Append("- **Runs:** ").Append(MorningReport.CountText(entry.Runs, entry.NotStarted.Count())).Append('\n');
+        var notStarted = entry.NotStarted.ToList();
+        if (notStarted.Count > 0)
+        {
+            sb.Append("- **Not started:** ").Append(string.Join(", ", notStarted.Select(q => $"`{q.Id}` ({Md(q.Label).Replace('`', '\'')})"))).Append('\n');
+        }
+        foreach (var st in entry.Studies)
+        {
+            sb.Append("- **Study** `").Append(Md(st.Name).Replace('`', '\'')).Append("`: ").Append(st.CountText());
+            if (st.BestText() is { } bestTrial)
+            {
+                sb.Append("; ").Append(Md(bestTrial));
+            }
+            sb.Append('\n');
+        }
         if (entry.Best is { } best)
         {
             sb.Append("- **Best:** `").Append(best.Id).Append('`');

@@ -417,7 +417,8 @@ public sealed partial class NotebookDocument
             sb.Append("- ").Append(kind).Append(" `").Append(item.Id).Append('`');
             if (!string.IsNullOrEmpty(note))
             {
-                sb.Append(" · ").Append(OneLine(note));
+                // A note quotes commands and names: it must never carry a marker or a control character into the file.
+                sb.Append(" · ").Append(Workspaces.Names.Escape(OneLine(note)).Replace("<!--", "&lt;!--", StringComparison.Ordinal));
             }
             sb.Append('\n');
         }

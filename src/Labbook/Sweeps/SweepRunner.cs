@@ -61,6 +61,9 @@ public sealed class SweepOptions
     /// <summary>The question the sweep answers, kept as the study's <c>why</c> user attribute.</summary>
     public string? Why { get; init; }
 
+    /// <summary>The notebook entry the trials' runs belong to (their run.json names it), or null.</summary>
+    public string? Entry { get; init; }
+
     /// <summary>The children's working directory (default: the current one).</summary>
     public string? WorkingDirectory { get; init; }
 
@@ -245,6 +248,7 @@ public sealed class SweepRunner
                 Argv = argv,
                 Name = $"{o.StudyName}-{trial.Number}",
                 Why = o.Why,
+                Entry = o.Entry,
                 Params = parameters,
                 Study = o.StudyName,
                 Trial = trial.Number,
