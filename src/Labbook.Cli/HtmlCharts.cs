@@ -46,6 +46,33 @@ internal sealed class HtmlCharts
         _body.Append("</ul>\n");
     }
 
+    /// <summary>A list whose items may carry a CSS class (met, notmet, undecided, failed, muted).</summary>
+    public void List(IEnumerable<(string Text, string? Class)> items)
+    {
+        _body.Append("<ul>\n");
+        foreach (var (text, cssClass) in items)
+        {
+            _body.Append(cssClass is null ? "<li>" : $"<li class=\"{cssClass}\">").Append(Encode(text)).Append("</li>\n");
+        }
+        _body.Append("</ul>\n");
+    }
+
+    /// <summary>A table; cells are text. Columns after the first two are right-aligned when <paramref name="numeric"/>.</summary>
+    public void Table(string? caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool numeric = false)
+    {
+        _body.Append(numeric ? "<table class=\"num\">\n" : "<table>\n");
+        if (caption is not null)
+        {
+            _body.Append("<caption>").Append(Encode(caption)).Append("</caption>\n");
+        }
+        _body.Append("<tr>").Append(string.Concat(headers.Select(h => "<th>" + Encode(h) + "</th>"))).Append("</tr>\n");
+        foreach (var row in rows)
+        {
+            _body.Append("<tr>").Append(string.Concat(row.Select(c => "<td>" + Encode(c) + "</td>"))).Append("</tr>\n");
+        }
+        _body.Append("</table>\n");
+    }
+
     public void Chart(string metric, IReadOnlyList<ChartSeries> series)
     {
         var id = "chart" + _charts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -59,7 +86,9 @@ internal sealed class HtmlCharts
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Encode(Title)).Append("</title>\n");
         sb.Append("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}")
             .Append(".chart{position:relative;height:320px;margin:1em 0 2em}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}")
-            .Append(".met{color:#186a2c}.notmet{color:#a01818}.undecided{color:#8a6d00}.muted{color:#777}</style>\n");
+            .Append(".met{color:#186a2c}.notmet{color:#a01818}.undecided{color:#8a6d00}.failed{color:#a01818}.muted{color:#777}")
+            .Append("table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:600;padding-bottom:.3em}")
+            .Append("th,td{border-bottom:1px solid #ddd;padding:.25em .8em;text-align:left}table.num td+td+td{text-align:right;font-variant-numeric:tabular-nums}</style>\n");
         sb.Append("</head>\n<body>\n<h1>").Append(Encode(Title)).Append("</h1>\n");
         sb.Append(_body);
         sb.Append("<p class=\"muted\">Charts by Chart.js (MIT licence, included at the end of this file).</p>\n");

@@ -36,7 +36,8 @@ internal static class PngCharts
             }
             plot.Title(metric);
             plot.XLabel("step");
-            plot.ShowLegend();
+            // Outside the data area, on the right: inside, it hid the end of the curves, where the results are.
+            plot.ShowLegend(Edge.Right);
             // A new Multiplot holds one empty plot: the first panel replaces it.
             if (first)
             {

@@ -53,6 +53,7 @@ public sealed class HtmlPageTests : IDisposable
         Assert.Empty(page.Errors);
         Assert.Contains("E1 · Does warmup help?", page.Dom, StringComparison.Ordinal);
         Assert.Contains("CUDA out of memory", page.Dom, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"met\">Met: val_loss &lt; baseline - 0.02: ", page.Dom, StringComparison.Ordinal);
         // Chart.js sized and drew every canvas: it sets the canvas's pixel size and style when it renders.
         Assert.Equal(2, page.Count("canvas"));
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(page.Dom, @"<canvas id=""chart\d"" [^>]*style=""display: block; box-sizing: border-box;"));
@@ -69,7 +70,8 @@ public sealed class HtmlPageTests : IDisposable
         Assert.Empty(page.Errors);
         Assert.Equal(2, page.Count("canvas"));
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(page.Dom, @"<canvas id=""chart\d"" [^>]*style=""display: block; box-sizing: border-box;"));
-        Assert.Contains("warmup", page.Dom, StringComparison.Ordinal);
+        Assert.Matches(@"<caption>params that differ</caption>\n<tbody><tr><th>param</th><th>base</th><th>warm</th></tr>\n<tr><td>warmup</td><td>0</td><td>500</td></tr>", page.Dom);
+        Assert.Matches(@"<caption>metrics</caption>\n<tbody><tr><th>metric</th><th>run</th><th>last</th><th>min</th><th>max</th><th>steps</th></tr>\n<tr><td>acc</td><td>base</td>", page.Dom);
         AssertInked(page, minColoured: 1500);
 
         // The PNG: one 900x320 panel per metric, with coloured curves on a white background.

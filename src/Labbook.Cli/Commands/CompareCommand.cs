@@ -73,7 +73,7 @@ internal static class CompareCommand
         output.Write(runTable);
 
         var keys = runs.SelectMany(r => r.Record.Params.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var differing = keys.Where(k => runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "\u0000").Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+        var differing = Differing(runs);
         if (differing.Count > 0)
         {
             var t = new Table().Border(TableBorder.Simple).Title("params that differ");
@@ -156,12 +156,49 @@ internal static class CompareCommand
         return panels;
     }
 
+    /// <summary>The parameters whose values are not the same in every run (a missing one counts as a value).</summary>
+    private static List<string> Differing(List<RunInfo> runs) =>
+        [.. runs.SelectMany(r => r.Record.Params.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Where(k => runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "\u0000").Distinct(StringComparer.Ordinal).Count() > 1)];
+
     private static void WriteHtml(List<RunInfo> runs, string path)
     {
         var page = new HtmlCharts("lab compare: " + string.Join(", ", runs.Select(r => r.Record.Name ?? r.Id)));
-        page.List(runs.Select(r => $"{r.Id}{(r.Record.Name is { } n ? " (" + n + ")" : "")}: {r.Status.ToText()}, params {string.Join(" ", r.Record.Params.Select(p => p.Key + "=" + ParamParsing.Text(p.Value)))}"));
+        page.Table(null, ["run", "name", "status", "entry", "tags"],
+            runs.Select(r => (IReadOnlyList<string>)[r.Id, r.Record.Name ?? "", r.Status.ToText(), r.Record.Entry ?? "", string.Join(",", r.Record.Tags)]));
+        var differing = Differing(runs);
+        if (differing.Count > 0)
+        {
+            page.Table("params that differ", ["param", .. runs.Select(r => r.Record.Name ?? r.Id)],
+                differing.Select(k => (IReadOnlyList<string>)[k, .. runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "-")]));
+        }
+        else if (runs.Any(r => r.Record.Params.Count > 0))
+        {
+            page.Paragraph("params: all the same", "muted");
+        }
         var series = runs.Select(HtmlCharts.ReadSeries).ToList();
-        foreach (var metric in series.SelectMany(s => s.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var metrics = series.SelectMany(s => s.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var m in metrics)
+        {
+            for (var i = 0; i < runs.Count; i++)
+            {
+                if (series[i].TryGetValue(m, out var points))
+                {
+                    var stats = new MetricStats();
+                    foreach (var (step, value) in points)
+                    {
+                        stats.Add(step, value);
+                    }
+                    rows.Add([m, runs[i].Record.Name ?? runs[i].Id, Terminal.Number(stats.Last), Terminal.Number(stats.Min), Terminal.Number(stats.Max), stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                }
+            }
+        }
+        if (rows.Count > 0)
+        {
+            page.Table("metrics", ["metric", "run", "last", "min", "max", "steps"], rows, numeric: true);
+        }
+        foreach (var metric in metrics)
         {
             var lines = new List<ChartSeries>();
             for (var i = 0; i < runs.Count; i++)

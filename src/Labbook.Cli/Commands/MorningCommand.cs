@@ -110,18 +110,23 @@ internal static class MorningCommand
             {
                 page.Paragraph("Why: " + why);
             }
-            var items = new List<string> { "Runs: " + MorningReport.CountText(e.Runs, e.NotStarted.Count()) };
-            items.AddRange(e.NotStarted.Select(q => $"Not started: {q.Id} ({q.Label})"));
-            items.AddRange(e.Studies.Select(st => $"Study {st.Name}: {st.CountText()}" + (st.BestText() is { } b ? "; " + b : "")));
+            var items = new List<(string, string?)> { ("Runs: " + MorningReport.CountText(e.Runs, e.NotStarted.Count()), null) };
+            items.AddRange(e.NotStarted.Select(q => ($"Not started: {q.Id} ({q.Label})", (string?)"muted")));
+            items.AddRange(e.Studies.Select(st => ($"Study {st.Name}: {st.CountText()}" + (st.BestText() is { } b ? "; " + b : ""), (string?)null)));
             if (e.Best is { } best)
             {
-                items.Add($"Best: {best.Id}{(best.Record.Name is { } n ? " (" + n + ")" : "")}: {string.Join(", ", e.KeyMetrics.Select(k => $"{k.Metric} {Prediction.Format(k.Value)}"))}");
+                items.Add(($"Best: {best.Id}{(best.Record.Name is { } n ? " (" + n + ")" : "")}: {string.Join(", ", e.KeyMetrics.Select(k => $"{k.Metric} {Prediction.Format(k.Value)}"))}", null));
             }
-            items.AddRange(e.Predictions.Select(p => $"{p.OutcomeText}: {p.Text}: {p.Detail}"));
+            items.AddRange(e.Predictions.Select(p => ($"{Capital(p.OutcomeText)}: {p.Text}: {p.Detail}", (string?)(p.Outcome switch
+            {
+                PredictionOutcome.Met => "met",
+                PredictionOutcome.NotMet => "notmet",
+                _ => "undecided",
+            }))));
             page.List(items);
             foreach (var f in e.Failures)
             {
-                page.Paragraph($"{f.Run.Status.ToText()} {f.Run.Id}{(f.Run.Record.Name is { } n ? " (" + n + ")" : "")}: {f.How}");
+                page.Paragraph($"{Capital(f.Run.Status.ToText())}: {f.Run.Id}{(f.Run.Record.Name is { } n ? " (" + n + ")" : "")}: {f.How}", "failed");
                 if (f.Tail.Count > 0)
                 {
                     page.Preformatted(string.Join("\n", f.Tail));
@@ -151,11 +156,11 @@ internal static class MorningCommand
             page.List(report.NeedConclusion.Select(x => $"{x.Id} · {x.Title}"));
         }
         page.Heading("Idle compute");
-        page.Paragraph(report.Idle.Count == 0
-            ? "Nothing ran in the window."
-            : $"{report.IdleSlotHours:0.0} of {report.WindowSlotHours:0.0} slot-hours idle: " + string.Join("; ", report.Idle.Select(s => $"{s.Slot} idle {s.IdleHours:0.0} h")));
+        page.Paragraph(MorningText.IdleLine(report, zone));
         return page.Render();
     }
+
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>Reads each run's metrics.csv once and renders sparklines from it.</summary>
     private sealed class CurveCache

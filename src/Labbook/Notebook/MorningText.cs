@@ -177,8 +177,11 @@ public static class MorningText
         return sb.ToString();
     }
 
-    private static string IdleLine(MorningReport report, TimeZoneInfo zone)
+    /// <summary>The idle-compute line: idle slot-hours out of the window's, per slot, and when an idle slot became free.</summary>
+    public static string IdleLine(MorningReport report, TimeZoneInfo zone)
     {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(zone);
         if (report.Idle.Count == 0 || report.IdleWindowStart is not { } start)
         {
             return "Idle compute: nothing ran in the window.";
