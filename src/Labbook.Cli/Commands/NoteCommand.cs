@@ -103,9 +103,31 @@ internal static class NoteCommand
         };
     }
 
+    /// <summary>
+    /// Opens $EDITOR on the template (or on the draft a refused edit left). An edit that cannot be
+    /// used (a prediction that does not parse, a control character) is kept as the draft, so the
+    /// next <c>lab note</c> reopens it: typed text is never lost.
+    /// </summary>
     private static NewEntry? FromEditor(Workspace workspace, string? title)
     {
-        var text = NotebookCli.Edit(workspace, Template.Replace("{0}", title ?? "", StringComparison.Ordinal), ".txt");
+        var draft = Path.Combine(workspace.StateDirectory, "note-draft.txt");
+        var initial = File.Exists(draft) && title is null ? File.ReadAllText(draft) : Template.Replace("{0}", title ?? "", StringComparison.Ordinal);
+        var text = NotebookCli.Edit(workspace, initial, ".txt");
+        try
+        {
+            var entry = ParseEdited(text);
+            File.Delete(draft);
+            return entry;
+        }
+        catch (UsageException e)
+        {
+            Labbook.IO.AtomicFile.WriteText(draft, text);
+            throw new UsageException($"{e.Message}; your text is kept in {draft}: `lab note` opens it again");
+        }
+    }
+
+    private static NewEntry? ParseEdited(string text)
+    {
         string? t = null, testing = null, why = null;
         var expects = new List<string>();
         var predicts = new List<string>();
