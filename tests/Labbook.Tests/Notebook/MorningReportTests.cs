@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using Labbook.Metrics;
 using Labbook.Notebook;
 using Labbook.Runs;
+using Labbook.Sweeps;
+using Labbook.Tuning;
 using Labbook.Testing;
 
 namespace Labbook.Tests.Notebook;
@@ -121,5 +124,60 @@ public class MorningReportTests
         var report = MorningReport.Build(Notebook(), Night(), Now.AddHours(-1), Now, Tail);
         var e = Assert.Single(report.Entries);
         Assert.Equal(["6aaa00005"], e.Active.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void Queue_items_not_started_count_for_their_entry_and_hold_back_the_conclusion()
+    {
+        var runs = Night().Where(r => r.Status != RunStatus.Running).ToList();
+        QueuedWork[] queue =
+        [
+            new("q1", "E1", "warm4000", "pending", null),
+            new("q2", "e2", "old check", "pending", null),
+            new("q3", "E1", "warm500", "done", "6aaa00002"),
+            new("q4", null, "loose", "pending", null),
+        ];
+        var report = MorningReport.Build(Notebook(), runs, Evening, Now, Tail, queue);
+        Assert.Equal(["E1", "E2"], report.Entries.Select(e => e.Entry.Id));
+        Assert.Equal("2 completed, 1 failed, 1 killed, 1 not started", report.Entries[0].Counts);
+        Assert.Equal(["q1", "q3"], report.Entries[0].Queued.Select(q => q.Id));
+        Assert.Equal("1 not started", report.Entries[1].Counts);
+        Assert.Empty(report.NeedConclusion);
+        Assert.Contains("  not started: q1 (warm4000)\n", MorningText.Render(report, TimeZoneInfo.Utc), StringComparison.Ordinal);
+        Assert.Contains("- **Runs:** 2 completed, 1 failed, 1 killed, 1 not started\n- **Not started:** `q1` (warm4000)\n", MorningText.ResultsBlock(report.Entries[0], Now, TimeZoneInfo.Utc), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_study_stands_for_its_trials_and_reports_its_best()
+    {
+        var doc = NotebookDocument.Parse(Notebook().WithBlock("E2", ManagedBlockKind.Attached, "- study `lr`\n"));
+        RunInfo Trial(string id, int number, double loss)
+        {
+            var r = Run(id, RunStatus.Completed, 1 + number, 1.5 + number, new() { ["loss"] = loss }, name: $"lr-{number}");
+            r.Record.Entry = null;
+            r.Record.Study = "lr";
+            r.Record.Trial = number;
+            return r;
+        }
+        List<RunInfo> runs = [Trial("6bbb00000", 0, 0.5), Trial("6bbb00001", 1, 0.2), Trial("6bbb00002", 2, double.NaN)];
+        FrozenTrial Frozen(int number, TrialState state, double? value) => new()
+        {
+            Number = number,
+            TrialId = number,
+            State = state,
+            Value = value,
+            SystemAttrs = new Dictionary<string, JsonNode?> { [SweepRunner.WorkerAttr] = new JsonObject { ["run"] = runs[number].Id } },
+        };
+        var study = new StudyWork("lr", StudyDirection.Minimize, [Frozen(0, TrialState.Complete, 0.5), Frozen(1, TrialState.Complete, 0.2), Frozen(2, TrialState.Fail, null)]);
+        var report = MorningReport.Build(doc, runs, Evening, Now, Tail, study: name => name == "lr" ? study : null);
+
+        var e = Assert.Single(report.Entries);
+        Assert.Equal("E2", e.Entry.Id);
+        Assert.Equal(3, e.Runs.Count);
+        Assert.Equal("3 trials: 2 complete, 1 failed", Assert.Single(e.Studies).CountText());
+        Assert.Equal("best trial 1: 0.2 (run 6bbb00001)", study.BestText());
+        Assert.Contains("  study:    lr: 3 trials: 2 complete, 1 failed; best trial 1: 0.2 (run 6bbb00001)\n", MorningText.Render(report, TimeZoneInfo.Utc), StringComparison.Ordinal);
+        // The attached block lists the study once, not each trial.
+        Assert.Equal("- study `lr` · 3 trials: 2 complete, 1 failed · best trial 1: 0.2 (run 6bbb00001)\n", NotebookDocument.AttachedContent(MorningReport.AttachedItems(e)));
     }
 }
