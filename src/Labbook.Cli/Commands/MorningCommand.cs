@@ -124,13 +124,17 @@ internal static class MorningCommand
                 _ => "undecided",
             }))));
             page.List(items);
-            foreach (var f in e.Failures)
+            foreach (var f in e.Failures.Take(MorningText.MaxFailuresShown))
             {
                 page.Paragraph($"{Capital(f.Run.Status.ToText())}: {f.Run.Id}{(f.Run.Record.Name is { } n ? " (" + n + ")" : "")}: {f.How}", "failed");
                 if (f.Tail.Count > 0)
                 {
                     page.Preformatted(string.Join("\n", f.Tail));
                 }
+            }
+            if (e.Failures.Count > MorningText.MaxFailuresShown)
+            {
+                page.Paragraph($"... and {e.Failures.Count - MorningText.MaxFailuresShown} more failed, killed or crashed (lab note show {e.Entry.Id})", "failed");
             }
             var shown = e.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(8).ToList();
             var series = shown.Select(HtmlCharts.ReadSeries).ToList();

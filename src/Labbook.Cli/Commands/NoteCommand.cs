@@ -179,11 +179,13 @@ internal static class NoteCommand
             table.AddColumn("title");
             table.AddColumn(new TableColumn("runs").RightAligned());
             table.AddColumn("state");
+            var queue = NotebookCli.QueueWork(workspace, DateTime.UtcNow);
             foreach (var e in doc.Entries)
             {
                 var entryRuns = MorningReport.EntryRuns(e, runs, byId);
                 var state = e.IsConcluded ? "concluded"
                     : entryRuns.Any(r => !r.Status.IsFinal()) ? "running"
+                    : MorningReport.EntryQueue(e, queue).Any(q => q.IsPending) ? "queued"
                     : entryRuns.Any(r => r.Status == RunStatus.Completed) ? "[yellow]needs a conclusion[/]"
                     : "open";
                 table.AddRow(e.Id == current ? "*" : "", e.Id, Terminal.Safe(e.Date), Terminal.Safe(e.Title), entryRuns.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), state);

@@ -364,7 +364,8 @@ public sealed class MorningReport
         {
             if (r.Status is RunStatus.Failed or RunStatus.Killed or RunStatus.Crashed)
             {
-                failures.Add(new RunFailure(r, How(r), tail(r)));
+                // Only the failures shown get their log read: a sweep may fail hundreds of trials.
+                failures.Add(new RunFailure(r, How(r), failures.Count < MorningText.MaxFailuresShown ? tail(r) : []));
             }
         }
         return new EntryMorning { Entry = entry, Runs = entryRuns, Active = active, Best = best, KeyMetrics = keys, Predictions = verdicts, Failures = failures, Queued = queued, Studies = studies };

@@ -12,6 +12,12 @@ namespace Labbook.Notebook;
 /// </summary>
 public static class MorningText
 {
+    /// <summary>
+    /// At most this many failed, killed or crashed runs are shown per entry (a sweep may fail many
+    /// trials the same way); the rest are counted.
+    /// </summary>
+    public const int MaxFailuresShown = 8;
+
     /// <summary>The report for the terminal: plain text, fixed layout, control characters escaped.</summary>
     public static string Render(MorningReport report, TimeZoneInfo zone)
     {
@@ -62,13 +68,17 @@ public static class MorningText
                 sb.Append("  ").Append(Mark(p.Outcome)).Append(' ').Append(p.OutcomeText.PadRight(9)).Append(' ')
                     .Append(Names.Escape(p.Text)).Append(": ").Append(Names.Escape(p.Detail)).Append('\n');
             }
-            foreach (var f in e.Failures)
+            foreach (var f in e.Failures.Take(MaxFailuresShown))
             {
                 sb.Append("  ").Append(f.Run.Status.ToText().PadRight(8)).Append("  ").Append(RunLabel(f.Run)).Append(": ").Append(Names.Escape(f.How)).Append('\n');
                 foreach (var line in f.Tail)
                 {
                     sb.Append("      | ").Append(Names.Escape(line)).Append('\n');
                 }
+            }
+            if (e.Failures.Count > MaxFailuresShown)
+            {
+                sb.Append("  ... and ").Append(e.Failures.Count - MaxFailuresShown).Append(" more failed, killed or crashed (lab note show ").Append(e.Entry.Id).Append(")\n");
             }
         }
         if (report.Unfiled.Count > 0)
@@ -170,9 +180,13 @@ public static class MorningText
         {
             sb.Append("- **").Append(Capital(p.OutcomeText)).Append(":** `").Append(p.Text.Replace('`', '\'')).Append("`: ").Append(Md(p.Detail)).Append('\n');
         }
-        foreach (var f in entry.Failures)
+        foreach (var f in entry.Failures.Take(MaxFailuresShown))
         {
             sb.Append("- **").Append(Capital(f.Run.Status.ToText())).Append(":** `").Append(f.Run.Id).Append("`: ").Append(Md(f.How)).Append('\n');
+        }
+        if (entry.Failures.Count > MaxFailuresShown)
+        {
+            sb.Append("- ... and ").Append(entry.Failures.Count - MaxFailuresShown).Append(" more failed, killed or crashed\n");
         }
         return sb.ToString();
     }

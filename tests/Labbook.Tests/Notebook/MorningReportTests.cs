@@ -180,4 +180,21 @@ public class MorningReportTests
         // The attached block lists the study once, not each trial.
         Assert.Equal("- study `lr` · 3 trials: 2 complete, 1 failed · best trial 1: 0.2 (run 6bbb00001)\n", NotebookDocument.AttachedContent(MorningReport.AttachedItems(e)));
     }
+
+    [Fact]
+    public void Many_failures_are_counted_not_all_shown()
+    {
+        var runs = Enumerable.Range(0, 12).Select(i => Run($"6ccc{i:00000}", RunStatus.Failed, 1, 1.1, exit: 1)).ToList();
+        var tails = 0;
+        var report = MorningReport.Build(Notebook(), runs, Evening, Now, r =>
+        {
+            tails++;
+            return ["boom"];
+        });
+        Assert.Equal(MorningText.MaxFailuresShown, tails);
+        var text = MorningText.Render(report, TimeZoneInfo.Utc);
+        Assert.Equal(MorningText.MaxFailuresShown, text.Split('\n').Count(l => l.StartsWith("  failed    6ccc", StringComparison.Ordinal)));
+        Assert.Contains("  ... and 4 more failed, killed or crashed (lab note show E1)\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("- ... and 4 more failed, killed or crashed\n", MorningText.ResultsBlock(report.Entries[0], Now, TimeZoneInfo.Utc), StringComparison.Ordinal);
+    }
 }
