@@ -3,8 +3,8 @@ using Labbook.Metrics;
 using Labbook.Notebook;
 using Labbook.Runs;
 using Labbook.Sweeps;
-using Labbook.Tuning;
 using Labbook.Testing;
+using Labbook.Tuning;
 
 namespace Labbook.Tests.Notebook;
 
