@@ -139,10 +139,10 @@ internal static class StudyCommand
                 table.AddRow([.. cells]);
             }
             o.Write(table);
-            var importance = ParamImportance.Compute(trials);
+            var importance = ParamImportance.Compute(trials, s.Direction);
             if (ordered.Count >= 3 && importance.Count > 0)
             {
-                o.MarkupLine("parameter importance (epsilon squared, see docs/sweep.md):");
+                o.MarkupLine("parameter importance (PED-ANOVA, see docs/sweep.md):");
                 foreach (var (p, imp) in importance)
                 {
                     var bar = new string('█', (int)Math.Round(imp * 30));
