@@ -86,6 +86,64 @@ public class SweepTests
     }
 
     [Fact]
+    public void After_kill_9_the_next_sweep_stops_the_dead_trials_child_and_grandchild_before_retrying_it()
+    {
+        using var ws = new TempWorkspace();
+        // The first trial sleeps (with a grandchild in its own session) until the sweep is resumed.
+        ws.WriteFile("sleepy.py", """
+            import os, subprocess, sys, time
+            x = float(sys.argv[1])
+            if not os.path.exists("resumed"):
+                g = subprocess.Popen(["sleep", "600"], start_new_session=True)
+                open("pids.txt", "w").write(f"{os.getpid()} {g.pid}")
+                time.sleep(600)
+            print(f"@lab loss={x * x}", flush=True)
+            """);
+        string[] args = ["sweep", "--study", "orphan", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "3",
+            "--retry-failed", "1", "--", "python3", "sleepy.py", "{x}"];
+        var pidsFile = Path.Combine(ws.Root, "pids.txt");
+        int[] pids;
+        using (var first = ws.Start(args))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!File.Exists(pidsFile) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+            Thread.Sleep(300);
+            first.Kill();
+            first.WaitForExit();
+        }
+        pids = [.. File.ReadAllText(pidsFile).Split(' ').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+        Thread.Sleep(300);
+        Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should outlive the killed sweep"));
+        ws.WriteFile("resumed", "");
+        var second = ws.Lab(args, timeout: TimeSpan.FromSeconds(120));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("trial 0: its sweep died; stopped", second.Stderr, StringComparison.Ordinal);
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} left by the killed sweep still runs"));
+        var trials = Trials(ws, "orphan");
+        Assert.Equal(trials.Count, trials.Select(t => t["number"]).Distinct().Count());
+        var failed = Assert.Single(trials, t => t["state"] == "FAIL");
+        Assert.Equal("0", failed["number"]);
+        Assert.Equal(3, trials.Count(t => t["state"] == "COMPLETE"));
+        Assert.Equal(2, trials.Count(t => t["params_x"] == failed["params_x"]));
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public void Two_slots_run_two_trials_at_once()
     {
         using var ws = new TempWorkspace();
