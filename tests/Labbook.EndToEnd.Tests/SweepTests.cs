@@ -43,11 +43,30 @@ public class SweepTests
             Assert.Equal(int.Parse(t["number"], System.Globalization.CultureInfo.InvariantCulture), run.GetProperty("trial").GetInt32());
         }
         Assert.Equal(12, ws.RunIds().Count);
-        var show = ws.Lab("study", "show", "pr", "--html", "plots.html");
+        var show = ws.Lab("study", "show", "pr", "--html", "plots.html", "--plots", "img");
         Assert.True(show.ExitCode == 0, show.ToString());
         var html = File.ReadAllText(Path.Combine(ws.Root, "plots.html"));
-        Assert.Contains("Optimization history", html, StringComparison.Ordinal);
-        Assert.Equal(2, html.Split("<svg").Length - 1);
+        foreach (var section in new[] { "Optimization history", "Slices", "Parallel coordinates", "Intermediate values", "Parameter importance (PED-ANOVA)" })
+        {
+            Assert.Contains($"<h2>{section}</h2>", html, StringComparison.Ordinal);
+        }
+        foreach (var canvas in new[] { "history", "slice0", "parallel", "intermediate" })
+        {
+            Assert.Contains($"<canvas id=\"{canvas}\">", html, StringComparison.Ordinal);
+        }
+        // Chart.js is inlined (offline), and the pruned trials' curves are in the data.
+        Assert.Contains("Chart.js v4", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script src", html, StringComparison.Ordinal);
+        Assert.Contains("\"state\":\"pruned\"", html, StringComparison.Ordinal);
+        foreach (var image in new[] { "history", "slices", "parallel", "intermediate" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(ws.Root, "img", image + ".png"));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+        var svg = ws.Lab("study", "show", "pr", "--plots", "svg", "--format", "svg");
+        Assert.True(svg.ExitCode == 0, svg.ToString());
+        Assert.StartsWith("<?xml", File.ReadAllText(Path.Combine(ws.Root, "svg", "parallel.svg")), StringComparison.Ordinal);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(ws.Root, "svg", "slices.svg")), StringComparison.Ordinal);
         Assert.Contains("why: does pruning work?", show.Stdout, StringComparison.Ordinal);
         Assert.Contains("parameter importance", show.Stdout, StringComparison.Ordinal);
         var ls = ws.Lab("ls", "--study", "pr");

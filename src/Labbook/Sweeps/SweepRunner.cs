@@ -238,7 +238,8 @@ public sealed class SweepRunner
             var gate = new Lock();
             void OnMetric(MetricPoint p)
             {
-                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue)
+                // Values after the pruning decision (read in the same batch, or logged before the child stopped) are not reported.
+                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue || Volatile.Read(ref pruneAt) >= 0)
                 {
                     return;
                 }
