@@ -69,9 +69,18 @@ public sealed record PlotAxis(string Name, PlotScale Scale, double Low, double H
                 break;
             case PlotScale.Log:
                 ticks.Add((0, Label(Low)));
-                for (var e = Math.Ceiling(Math.Log10(Low) + 0.15); e < Math.Log10(High) - 0.15; e++)
+                // Powers of ten; over less than two decades, 1-2-5 steps too. None too close to the ends.
+                int[] mantissas = Math.Log10(High / Low) < 2 ? [1, 2, 5] : [1];
+                for (var e = Math.Floor(Math.Log10(Low)); e <= Math.Ceiling(Math.Log10(High)); e++)
                 {
-                    ticks.Add((Normalize(Math.Pow(10, e))!.Value, Label(Math.Pow(10, e))));
+                    foreach (var m in mantissas)
+                    {
+                        var v = m * Math.Pow(10, e);
+                        if (Normalize(v) is { } position && position > 0.06 && position < 0.94 && v > Low && v < High)
+                        {
+                            ticks.Add((position, Label(v)));
+                        }
+                    }
                 }
                 ticks.Add((1, Label(High)));
                 break;
