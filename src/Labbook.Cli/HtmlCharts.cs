@@ -171,13 +171,13 @@ internal sealed class HtmlCharts
     }
 
     // Only the characters HTML needs escaped (the page is UTF-8), so "·" stays readable.
-    private static string Encode(string text) => text
+    internal static string Encode(string text) => text
         .Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal)
         .Replace("\"", "&quot;", StringComparison.Ordinal);
 
-    private static string Resource(string name)
+    internal static string Resource(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name) ?? throw new InvalidOperationException($"embedded resource {name} is missing");
         using var reader = new StreamReader(stream, Encoding.UTF8);

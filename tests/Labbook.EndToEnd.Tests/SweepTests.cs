@@ -43,11 +43,30 @@ public class SweepTests
             Assert.Equal(int.Parse(t["number"], System.Globalization.CultureInfo.InvariantCulture), run.GetProperty("trial").GetInt32());
         }
         Assert.Equal(12, ws.RunIds().Count);
-        var show = ws.Lab("study", "show", "pr", "--html", "plots.html");
+        var show = ws.Lab("study", "show", "pr", "--html", "plots.html", "--plots", "img");
         Assert.True(show.ExitCode == 0, show.ToString());
         var html = File.ReadAllText(Path.Combine(ws.Root, "plots.html"));
-        Assert.Contains("Optimization history", html, StringComparison.Ordinal);
-        Assert.Equal(2, html.Split("<svg").Length - 1);
+        foreach (var section in new[] { "Optimization history", "Slices", "Parallel coordinates", "Intermediate values", "Parameter importance (PED-ANOVA)" })
+        {
+            Assert.Contains($"<h2>{section}</h2>", html, StringComparison.Ordinal);
+        }
+        foreach (var canvas in new[] { "history", "slice0", "parallel", "intermediate" })
+        {
+            Assert.Contains($"<canvas id=\"{canvas}\">", html, StringComparison.Ordinal);
+        }
+        // Chart.js is inlined (offline), and the pruned trials' curves are in the data.
+        Assert.Contains("Chart.js v4", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script src", html, StringComparison.Ordinal);
+        Assert.Contains("\"state\":\"pruned\"", html, StringComparison.Ordinal);
+        foreach (var image in new[] { "history", "slices", "parallel", "intermediate" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(ws.Root, "img", image + ".png"));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+        var svg = ws.Lab("study", "show", "pr", "--plots", "svg", "--format", "svg");
+        Assert.True(svg.ExitCode == 0, svg.ToString());
+        Assert.StartsWith("<?xml", File.ReadAllText(Path.Combine(ws.Root, "svg", "parallel.svg")), StringComparison.Ordinal);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(ws.Root, "svg", "slices.svg")), StringComparison.Ordinal);
         Assert.Contains("why: does pruning work?", show.Stdout, StringComparison.Ordinal);
         Assert.Contains("parameter importance", show.Stdout, StringComparison.Ordinal);
         var ls = ws.Lab("ls", "--study", "pr");
@@ -83,6 +102,64 @@ public class SweepTests
         Assert.Equal(2, trials.Count(t => t["params_x"] == failed["params_x"]));
         Assert.Equal(6, trials.Count);
         Assert.All(trials.Where(t => t != failed), t => Assert.Equal("COMPLETE", t["state"]));
+    }
+
+    [Fact]
+    public void After_kill_9_the_next_sweep_stops_the_dead_trials_child_and_grandchild_before_retrying_it()
+    {
+        using var ws = new TempWorkspace();
+        // The first trial sleeps (with a grandchild in its own session) until the sweep is resumed.
+        ws.WriteFile("sleepy.py", """
+            import os, subprocess, sys, time
+            x = float(sys.argv[1])
+            if not os.path.exists("resumed"):
+                g = subprocess.Popen(["sleep", "600"], start_new_session=True)
+                open("pids.txt", "w").write(f"{os.getpid()} {g.pid}")
+                time.sleep(600)
+            print(f"@lab loss={x * x}", flush=True)
+            """);
+        string[] args = ["sweep", "--study", "orphan", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "3",
+            "--retry-failed", "1", "--", "python3", "sleepy.py", "{x}"];
+        var pidsFile = Path.Combine(ws.Root, "pids.txt");
+        int[] pids;
+        using (var first = ws.Start(args))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!File.Exists(pidsFile) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+            Thread.Sleep(300);
+            first.Kill();
+            first.WaitForExit();
+        }
+        pids = [.. File.ReadAllText(pidsFile).Split(' ').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+        Thread.Sleep(300);
+        Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should outlive the killed sweep"));
+        ws.WriteFile("resumed", "");
+        var second = ws.Lab(args, timeout: TimeSpan.FromSeconds(120));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("trial 0: its sweep died; stopped", second.Stderr, StringComparison.Ordinal);
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} left by the killed sweep still runs"));
+        var trials = Trials(ws, "orphan");
+        Assert.Equal(trials.Count, trials.Select(t => t["number"]).Distinct().Count());
+        var failed = Assert.Single(trials, t => t["state"] == "FAIL");
+        Assert.Equal("0", failed["number"]);
+        Assert.Equal(3, trials.Count(t => t["state"] == "COMPLETE"));
+        Assert.Equal(2, trials.Count(t => t["params_x"] == failed["params_x"]));
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [Fact]

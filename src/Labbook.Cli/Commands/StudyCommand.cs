@@ -80,8 +80,10 @@ internal static class StudyCommand
     {
         var name = new Argument<string>("name") { Description = "The study." };
         var top = new Option<int>("--top", "-k") { Description = "How many of the best trials to list.", DefaultValueFactory = _ => 10 };
-        var html = new Option<string?>("--html") { Description = "Also write the plots (optimization history, a slice per parameter) to this HTML file (inline SVG, works offline)." };
-        var cmd = new Command("show", "Show a study: best trial and its run, the best trials, history, parameter importance.") { name, top, html };
+        var html = new Option<string?>("--html") { Description = "Also write the plots (optimization history, slices, parallel coordinates, intermediate values) to this HTML file (Chart.js, works offline)." };
+        var plotsDir = new Option<string?>("--plots") { Description = "Also write the plots as image files into this folder: history, slices, parallel, intermediate (ScottPlot)." };
+        var formatOption = new Option<string>("--format") { Description = "Image format for --plots: png or svg.", DefaultValueFactory = _ => "png" };
+        var cmd = new Command("show", "Show a study: best trial and its run, the best trials, history, parameter importance; plots as images or HTML.") { name, top, html, plotsDir, formatOption };
         cmd.SetAction(parse =>
         {
             var s = Find(parse.GetValue(name)!);
@@ -90,21 +92,51 @@ internal static class StudyCommand
             {
                 throw new UsageException("--top must be at least 1");
             }
-            var trials = s.Trials;
-            if (parse.GetValue(html) is { } htmlPath)
+            var format = parse.GetValue(formatOption);
+            if (format is not ("png" or "svg"))
             {
-                Labbook.IO.AtomicFile.WriteText(htmlPath, StudyPlots.Html(s.Name, s.Direction, trials));
-                Terminal.Note($"plots written to {htmlPath}");
+                throw new UsageException($"--format: '{format}' is not png or svg");
             }
+            var trials = s.Trials;
             var attrs = s.Storage.GetStudyUserAttrs(s.StudyId);
-            var o = Terminal.Out;
-            o.MarkupLine($"[bold]study {Terminal.Safe(s.Name)}[/]  {s.Direction.ToString().ToLowerInvariant()}  {trials.Count} trials: {trials.Count(t => t.State == TrialState.Complete)} complete, {trials.Count(t => t.State == TrialState.Pruned)} pruned, {trials.Count(t => t.State == TrialState.Fail)} failed, {trials.Count(t => t.State == TrialState.Running)} running");
+            var summary = new List<string>
+            {
+                $"{s.Direction.ToString().ToLowerInvariant()}, {trials.Count} trials: {trials.Count(t => t.State == TrialState.Complete)} complete, {trials.Count(t => t.State == TrialState.Pruned)} pruned, {trials.Count(t => t.State == TrialState.Fail)} failed, {trials.Count(t => t.State == TrialState.Running)} running",
+            };
             foreach (var key in ShownAttrs)
             {
                 if (attrs.TryGetValue(key, out var v) && v is not null)
                 {
-                    o.MarkupLine($"{key}: {Terminal.Safe(ParamParsing.Text(v))}");
+                    summary.Add($"{key}: {ParamParsing.Text(v)}");
                 }
+            }
+            var importance = ParamImportance.Compute(trials, s.Direction);
+            var objectiveName = attrs.TryGetValue("objective", out var obj) && obj is not null ? ParamParsing.Text(obj) : "value";
+            if (parse.GetValue(html) is not null || parse.GetValue(plotsDir) is not null)
+            {
+                var plots = StudyPlots.From(s.Name, objectiveName, s.Direction, trials);
+                if (s.Best is { } top1)
+                {
+                    summary.Add($"best: trial {top1.Number}, {objectiveName} {Terminal.Number(top1.Value)}, run {RunOf(top1)}, {SweepCommand.FormatParams(top1.Params)}");
+                }
+                if (parse.GetValue(html) is { } htmlPath)
+                {
+                    Labbook.IO.AtomicFile.WriteText(Path.GetFullPath(htmlPath), StudyPage.Render(plots, summary, importance));
+                    Terminal.Note($"wrote {htmlPath}");
+                }
+                if (parse.GetValue(plotsDir) is { } dir)
+                {
+                    foreach (var file in StudyImages.Write(dir, plots, format))
+                    {
+                        Terminal.Note($"wrote {file}");
+                    }
+                }
+            }
+            var o = Terminal.Out;
+            o.MarkupLine($"[bold]study {Terminal.Safe(s.Name)}[/]  {Terminal.Safe(summary[0])}");
+            foreach (var line in summary.Skip(1).Where(l => !l.StartsWith("best: ", StringComparison.Ordinal)))
+            {
+                o.MarkupLine(Terminal.Safe(line));
             }
             var best = s.Best;
             if (best is null)
@@ -139,10 +171,9 @@ internal static class StudyCommand
                 table.AddRow([.. cells]);
             }
             o.Write(table);
-            var importance = ParamImportance.Compute(trials);
             if (ordered.Count >= 3 && importance.Count > 0)
             {
-                o.MarkupLine("parameter importance (epsilon squared, see docs/sweep.md):");
+                o.MarkupLine("parameter importance (PED-ANOVA, see docs/sweep.md):");
                 foreach (var (p, imp) in importance)
                 {
                     var bar = new string('█', (int)Math.Round(imp * 30));

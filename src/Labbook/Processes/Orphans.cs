@@ -5,9 +5,10 @@ using Labbook.Native;
 namespace Labbook.Processes;
 
 /// <summary>
-/// Finds and kills processes left behind by a dead queue runner. Every child of a queue attempt
-/// carries <c>LAB_QUEUE_LEASE=&lt;lease&gt;</c> in its environment, and so do its own children
-/// unless they scrub it; /proc/PID/environ shows it for processes of the same user.
+/// Finds and kills processes left behind by a dead queue runner or sweep. Every child of a queue
+/// attempt carries <c>LAB_QUEUE_LEASE=&lt;lease&gt;</c> in its environment (a sweep trial's child,
+/// <c>LAB_SWEEP_TRIAL=&lt;mark&gt;</c>), and so do its own children unless they scrub it;
+/// /proc/PID/environ shows it for processes of the same user.
 /// </summary>
 public static class Orphans
 {
@@ -15,10 +16,14 @@ public static class Orphans
     public const string LeaseVariable = "LAB_QUEUE_LEASE";
 
     /// <summary>Pids of live processes whose environment has <c>LAB_QUEUE_LEASE=lease</c>.</summary>
-    public static List<int> Find(string lease)
+    public static List<int> Find(string lease) => Find(LeaseVariable, lease);
+
+    /// <summary>Pids of live processes whose environment has <c>variable=value</c>.</summary>
+    public static List<int> Find(string variable, string value)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        var needle = Encoding.UTF8.GetBytes(LeaseVariable + "=" + lease);
+        ArgumentNullException.ThrowIfNull(variable);
+        ArgumentNullException.ThrowIfNull(value);
+        var needle = Encoding.UTF8.GetBytes(variable + "=" + value);
         var self = Environment.ProcessId;
         var found = new List<int>();
         IEnumerable<string> dirs;
@@ -76,6 +81,43 @@ public static class Orphans
             _ = Libc.Kill(pid, Libc.SIGKILL);
         }
         var deadline = DateTime.UtcNow + wait;
+        while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
+        {
+            Thread.Sleep(10);
+        }
+        return pids.Count;
+    }
+
+    /// <summary>
+    /// Stops every process whose environment has <c>variable=value</c>, and their process groups:
+    /// SIGTERM, then SIGKILL to those still running after <paramref name="grace"/>; waits up to
+    /// <paramref name="wait"/> more for them to go.
+    /// </summary>
+    /// <returns>How many processes were found.</returns>
+    public static int Stop(string variable, string value, TimeSpan grace, TimeSpan wait)
+    {
+        var pids = Find(variable, value);
+        if (pids.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var pid in pids)
+        {
+            _ = Libc.Kill(-pid, Libc.SIGTERM);
+            _ = Libc.Kill(pid, Libc.SIGTERM);
+        }
+        var deadline = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
+        {
+            Thread.Sleep(10);
+        }
+        // Descendants that started after the first look, or that ignore SIGTERM, get SIGKILL.
+        foreach (var pid in pids.Where(IsRunning).Concat(Find(variable, value)).Distinct())
+        {
+            _ = Libc.Kill(-pid, Libc.SIGKILL);
+            _ = Libc.Kill(pid, Libc.SIGKILL);
+        }
+        deadline = DateTime.UtcNow + wait;
         while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
         {
             Thread.Sleep(10);

@@ -101,12 +101,26 @@ public sealed class SweepRunner
     /// <summary>Trial system attribute naming the process that runs the trial (host, pid, start ticks, boot id) and its run (<c>run</c>).</summary>
     public const string WorkerAttr = "labbook:worker";
 
+    /// <summary>
+    /// The environment variable that marks a trial's child and its descendants (the queue's
+    /// <c>LAB_QUEUE_LEASE</c> mechanism, <see cref="Orphans"/>): after a <c>kill -9</c> of the sweep,
+    /// the next sweep of the study finds them by it and stops them before failing the trial.
+    /// </summary>
+    public const string TrialMarkVariable = "LAB_SWEEP_TRIAL";
+
+    /// <summary>The value of <see cref="TrialMarkVariable"/> for a trial: the journal's full path and the trial id, unique on a host.</summary>
+    public static string TrialMark(string journalPath, int trialId) =>
+        Path.GetFullPath(journalPath) + "#" + trialId.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The run id of a trial made by a sweep, or null.</summary>
     public static string? RunIdOf(FrozenTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
         return trial.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject o && o["run"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
     }
+
+    /// <summary>The study's heartbeat grace period (the engine's default): a trial not beating for this long is stale.</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(60);
 
     private readonly SweepOptions _options;
     private readonly CommandTemplate _template;
@@ -115,6 +129,7 @@ public sealed class SweepRunner
     private readonly ConcurrentDictionary<int, string> _runIds = new();
     private readonly ConcurrentQueue<int> _freeSlots = new();
     private volatile bool _interrupted;
+    private string _journal = "";
 
     /// <summary>Checks the options (name, placeholders, sampler, pruner) without touching any file.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message says which.</exception>
@@ -167,7 +182,10 @@ public sealed class SweepRunner
         var o = _options;
         o.Workspace.EnsureCreated();
         Directory.CreateDirectory(o.Workspace.StudiesDirectory);
-        var storage = new JournalStorage(new JournalFileBackend(JournalPath(o.Workspace, o.StudyName)));
+        _journal = Path.GetFullPath(JournalPath(o.Workspace, o.StudyName));
+        var storage = new JournalStorage(new JournalFileBackend(_journal));
+        // Before the study is opened (opening fails stale trials): stop what the dead sweeps' trials left running.
+        StopOrphans(storage);
         var study = Study.Create(o.StudyName, o.Direction, CreateSampler(), storage, loadIfExists: true, CreatePruner(o.Pruner), retryFailed: o.RetryFailed);
         Study = study;
         ReclaimDeadWorkers(study);
@@ -216,12 +234,15 @@ public sealed class SweepRunner
                 parameters[k] = ToNode(v);
                 env[CommandTemplate.VariableName(k)] = CommandTemplate.Text(v);
             }
+            // Marks the child and its descendants, so that a later sweep can find them if this one dies.
+            env[TrialMarkVariable] = TrialMark(_journal, trial.TrialId);
             RunHandle? handle = null;
             var pruneAt = -1L;
             var gate = new Lock();
             void OnMetric(MetricPoint p)
             {
-                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue)
+                // Values after the pruning decision (read in the same batch, or logged before the child stopped) are not reported.
+                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue || Volatile.Read(ref pruneAt) >= 0)
                 {
                     return;
                 }
@@ -332,6 +353,49 @@ public sealed class SweepRunner
     }
 
     /// <summary>
+    /// Stops (SIGTERM, then SIGKILL after the kill grace) the processes of running trials whose sweep
+    /// died: its process is gone on this host, or (no worker recorded: it died in the instant between
+    /// starting the child and recording it) its heartbeat is past the grace period. They are found
+    /// by <see cref="TrialMarkVariable"/> in their environment, so grandchildren are found too.
+    /// </summary>
+    private void StopOrphans(JournalStorage storage)
+    {
+        if (storage.FindStudy(_options.StudyName) is not { } studyId)
+        {
+            return;
+        }
+        foreach (var t in storage.GetAllTrials(studyId))
+        {
+            if (t.State != TrialState.Running || IsWorkerAlive(t) != false)
+            {
+                continue;
+            }
+            var stopped = Orphans.Stop(TrialMarkVariable, TrialMark(_journal, t.TrialId), _options.KillGrace, TimeSpan.FromSeconds(5));
+            if (stopped > 0)
+            {
+                _options.Warn?.Invoke($"trial {t.Number}: its sweep died; stopped {stopped} process(es) it left running");
+            }
+        }
+    }
+
+    /// <summary>Whether the process running a trial is alive: null when not known from here (another host).</summary>
+    private static bool? IsWorkerAlive(FrozenTrial t)
+    {
+        if (t.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject worker
+            && (string?)worker["host"] is { } host && worker["pid"] is { } pidNode && worker["start"] is { } startNode)
+        {
+            var pid = (int)pidNode.AsValue().GetValue<long>();
+            return ProcessIdentity.IsAlive(host, pid, startNode.AsValue().GetValue<long>(), (string?)worker["boot"]);
+        }
+        // No worker recorded: the sweep died between starting the trial and recording it, or the trial is not a sweep's.
+        return t.SystemAttrs.TryGetValue(Study.HeartbeatAttr, out var hb) && hb is JsonValue v && v.TryGetValue<string>(out var s)
+            && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var beat)
+            && DateTime.UtcNow - beat > StaleAfter
+            ? false
+            : null;
+    }
+
+    /// <summary>
     /// Fails at once the running trials whose sweep process is known to be dead (same host, process
     /// gone), instead of waiting out the heartbeat grace period; the study re-enqueues them per --retry-failed.
     /// </summary>
@@ -340,17 +404,11 @@ public sealed class SweepRunner
         var dead = 0;
         foreach (var t in study.GetTrials(TrialState.Running))
         {
-            if (t.SystemAttrs.TryGetValue(WorkerAttr, out var w) && w is JsonObject worker
-                && (string?)worker["host"] is { } host && worker["pid"] is { } pidNode && worker["start"] is { } startNode)
+            if (t.SystemAttrs.ContainsKey(WorkerAttr) && IsWorkerAlive(t) == false)
             {
-                var pid = (int)(long)pidNode.AsValue().GetValue<long>();
-                var alive = ProcessIdentity.IsAlive(host, pid, startNode.AsValue().GetValue<long>(), (string?)worker["boot"]);
-                if (alive == false)
-                {
-                    // An ancient heartbeat makes the study's own reclaim fail it (and retry it) now.
-                    dead++;
-                    study.Storage.SetTrialSystemAttr(t.TrialId, Study.HeartbeatAttr, JsonValue.Create("1970-01-01T00:00:00.000000Z"));
-                }
+                // An ancient heartbeat makes the study's own reclaim fail it (and retry it) now.
+                dead++;
+                study.Storage.SetTrialSystemAttr(t.TrialId, Study.HeartbeatAttr, JsonValue.Create("1970-01-01T00:00:00.000000Z"));
             }
         }
         if (dead == 0)
