@@ -313,9 +313,31 @@ public sealed class Study : ITrialHistory
                 }
             }
         }
+        try
+        {
+            RunWorkers(Work, nJobs);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                Storage.Flush();
+            }
+            catch (IOException)
+            {
+                // The objective's (or the storage's) exception is the one to report.
+            }
+            throw;
+        }
+        // Group commit (the journal's default) defers fsyncs: the results are durable when Optimize returns.
+        Storage.Flush();
+    }
+
+    private void RunWorkers(Action work, int nJobs)
+    {
         if (nJobs == 1)
         {
-            Work();
+            work();
             return;
         }
         Exception? failure = null;
@@ -323,7 +345,7 @@ public sealed class Study : ITrialHistory
         {
             try
             {
-                Work();
+                work();
             }
             catch (Exception ex)
             {
