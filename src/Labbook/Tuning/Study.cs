@@ -161,7 +161,24 @@ public sealed class Study : ITrialHistory
     public IReadOnlyList<FrozenTrial> GetTrials(params TrialState[] states)
     {
         var all = Storage.GetAllTrials(_studyId);
-        return states is null || states.Length == 0 ? all : all.Where(t => states.Contains(t.State)).ToArray();
+        if (states is null || states.Length == 0)
+        {
+            return all;
+        }
+        // Samplers call this once per trial over the whole history: a plain loop, no LINQ or comparer per trial.
+        var result = new List<FrozenTrial>(all.Count);
+        foreach (var t in all)
+        {
+            foreach (var state in states)
+            {
+                if (t.State == state)
+                {
+                    result.Add(t);
+                    break;
+                }
+            }
+        }
+        return result;
     }
 
     /// <summary>The best completed trial; throws <see cref="InvalidOperationException"/> when none has completed.</summary>
