@@ -422,7 +422,7 @@ internal sealed class ParzenEstimator
                 for (var k = start; k < end; k += Vector256<double>.Count)
                 {
                     var z = (vx - Vector256.LoadUnsafe(ref mus[k])) * Vector256.LoadUnsafe(ref inv[k]);
-                    vsum += Vector256.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
+                    vsum += SamplerMath.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
                 }
                 continue;
             }
