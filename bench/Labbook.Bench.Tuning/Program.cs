@@ -74,6 +74,8 @@ try
         {
             var loadBefore = LoadAverage();
             var mine = RunLabbook(samplerName, storageKind);
+            mine["loadavg_before"] = loadBefore;
+            mine["loadavg_after"] = LoadAverage();
             var peerStorage = storageKind == "inmemory" ? "inmemory" : "journal";
             var peerKey = samplerName + "/" + peerStorage;
             if (runPeer && !peerCache.ContainsKey(peerKey))
@@ -89,8 +91,6 @@ try
                 Append(p);
             }
             var peer = runPeer ? peerCache[peerKey] : null;
-            mine["loadavg_before"] = loadBefore;
-            mine["loadavg_after"] = LoadAverage();
             Append(mine);
             Print(samplerName, storageKind, mine, peer);
         }
