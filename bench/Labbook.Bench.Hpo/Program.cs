@@ -131,7 +131,7 @@ static int RunQuality(Dictionary<string, string> o)
             foreach (var seed in seeds)
             {
                 var (sampler, config) = BenchSamplers.Create(s, seed);
-                var r = BenchLoop.Run(sampler, space, nTrials, (ulong)seed);
+                var r = StudyRunner.Run(sampler, space, nTrials, (ulong)seed);
                 var rec = Record(space, s, config, seed, nTrials, checkpoints, r);
                 writer.WriteLine(rec.ToJsonString());
                 writer.Flush();
@@ -147,7 +147,7 @@ static int RunQuality(Dictionary<string, string> o)
     return 0;
 }
 
-static JsonObject Record(Space space, string sampler, string config, int seed, int nTrials, int[] checkpoints, BenchLoop.RunResult r)
+static JsonObject Record(Space space, string sampler, string config, int seed, int nTrials, int[] checkpoints, StudyRunner.RunResult r)
 {
     var noisy = Functions.IsNoisy(space.Name);
     var sign = space.Maximize ? -1.0 : 1.0;
@@ -218,7 +218,7 @@ static JsonObject Record(Space space, string sampler, string config, int seed, i
         ["overhead_ms_by_band"] = bands,
         ["values"] = new JsonArray([.. r.Values.Select(v => (JsonNode?)JsonValue.Create(v))]),
         ["sampler_config"] = new JsonObject { ["class"] = config },
-        ["storage"] = "inmemory (bench loop)",
+        ["storage"] = "inmemory (Study.Create + Ask/Tell)",
         ["labbook_version"] = typeof(Labbook.Tuning.TpeSampler).Assembly.GetName().Version?.ToString(),
         ["dotnet"] = Environment.Version.ToString(),
         ["parallel_jobs"] = 1,
@@ -255,7 +255,7 @@ static int Perf(Dictionary<string, string> o)
     foreach (var s in ss.Split(','))
     {
         var (sampler, _) = BenchSamplers.Create(s, 0);
-        var r = BenchLoop.Run(sampler, space, nTrials, 0, recordCpu: true);
+        var r = StudyRunner.Run(sampler, space, nTrials, 0, recordCpu: true);
         var from = Math.Min(1000, nTrials / 2);
         var ms = 1000.0 * r.OverheadSeconds.Skip(from).Average();
         // CPU time of the process (sampler, loop and GC) is reported too: it is what a loaded machine does not inflate.

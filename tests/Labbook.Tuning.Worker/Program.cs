@@ -1,7 +1,7 @@
 // A worker for the crash tests: optimizes one study on a journal and prints "done <number>" after each
-// finished trial (after its result is durable), so the test knows which trials must survive a kill -9; "started" once
+// finished trial (after Tell returned: written to the kernel, fsynced later by group commit), so the test knows which trials must survive a kill -9; "started" once
 // the study is open.
-// Usage: worker <journal> <study> <totalTrials> <maxSleepMs> <seed> [heartbeatMs] [graceMs] [retryFailed]
+// Usage: worker <journal> <study> <totalTrials> <maxSleepMs> <seed> [heartbeatMs] [graceMs] [retryFailed] [syncDelayMs]
 using System.Globalization;
 using Labbook.Tuning;
 
@@ -13,8 +13,9 @@ var seed = int.Parse(args[4], CultureInfo.InvariantCulture);
 var heartbeat = TimeSpan.FromMilliseconds(args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 10_000);
 var grace = TimeSpan.FromMilliseconds(args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 60_000);
 var retry = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 0;
+TimeSpan? syncDelay = args.Length > 8 ? TimeSpan.FromMilliseconds(int.Parse(args[8], CultureInfo.InvariantCulture)) : null;
 
-using var storage = new JournalFileStorage(journal, lockTimeout: TimeSpan.FromSeconds(20));
+using var storage = new JournalFileStorage(journal, lockTimeout: TimeSpan.FromSeconds(20), syncDelay: syncDelay);
 var study = Study.Create(name, sampler: new RandomSampler(seed), storage: storage, loadIfExists: true,
     heartbeatInterval: heartbeat, gracePeriod: grace, retryFailed: retry);
 var random = new Random(seed);

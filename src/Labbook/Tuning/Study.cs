@@ -161,7 +161,24 @@ public sealed class Study : ITrialHistory
     public IReadOnlyList<FrozenTrial> GetTrials(params TrialState[] states)
     {
         var all = Storage.GetAllTrials(_studyId);
-        return states is null || states.Length == 0 ? all : all.Where(t => states.Contains(t.State)).ToArray();
+        if (states is null || states.Length == 0)
+        {
+            return all;
+        }
+        // Samplers call this once per trial over the whole history: a plain loop, no LINQ or comparer per trial.
+        var result = new List<FrozenTrial>(all.Count);
+        foreach (var t in all)
+        {
+            foreach (var state in states)
+            {
+                if (t.State == state)
+                {
+                    result.Add(t);
+                    break;
+                }
+            }
+        }
+        return result;
     }
 
     /// <summary>The best completed trial; throws <see cref="InvalidOperationException"/> when none has completed.</summary>
@@ -313,9 +330,31 @@ public sealed class Study : ITrialHistory
                 }
             }
         }
+        try
+        {
+            RunWorkers(Work, nJobs);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                Storage.Flush();
+            }
+            catch (IOException)
+            {
+                // The objective's (or the storage's) exception is the one to report.
+            }
+            throw;
+        }
+        // Group commit (the journal's default) defers fsyncs: the results are durable when Optimize returns.
+        Storage.Flush();
+    }
+
+    private void RunWorkers(Action work, int nJobs)
+    {
         if (nJobs == 1)
         {
-            Work();
+            work();
             return;
         }
         Exception? failure = null;
@@ -323,7 +362,7 @@ public sealed class Study : ITrialHistory
         {
             try
             {
-                Work();
+                work();
             }
             catch (Exception ex)
             {

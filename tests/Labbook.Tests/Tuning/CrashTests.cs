@@ -15,8 +15,8 @@ public sealed class CrashTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static Processes.Live StartWorker(string journal, string study, int total, int maxSleepMs, int seed, int heartbeatMs = 10_000, int graceMs = 60_000, int retry = 0) =>
-        new("dotnet", [Processes.WorkerDll, journal, study, I(total), I(maxSleepMs), I(seed), I(heartbeatMs), I(graceMs), I(retry)]);
+    private static Processes.Live StartWorker(string journal, string study, int total, int maxSleepMs, int seed, int heartbeatMs = 10_000, int graceMs = 60_000, int retry = 0, int syncDelayMs = 20) =>
+        new("dotnet", [Processes.WorkerDll, journal, study, I(total), I(maxSleepMs), I(seed), I(heartbeatMs), I(graceMs), I(retry), I(syncDelayMs)]);
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -110,6 +110,36 @@ public sealed class CrashTests : IDisposable
             Assert.NotNull(PythonJson.Parse(line));
         }
         Assert.True(torn > 0);
+    }
+
+    [Fact]
+    public void Group_commit_a_kill_9_before_any_fsync_loses_no_acknowledged_trial()
+    {
+        // A sync delay of an hour: the killed worker never fsynced its trials; they live only in the kernel's page
+        // cache, which a kill -9 of the writer does not touch (only a power loss or kernel crash would).
+        var journal = Path.Combine(_dir, "group.jsonl");
+        using (var setup = new JournalFileStorage(journal))
+        {
+            Study.Create("crash", storage: setup);
+        }
+        Dictionary<int, string> acknowledged;
+        using (var worker = StartWorker(journal, "crash", 1_000_000, 2, 7, syncDelayMs: 3_600_000))
+        {
+            var clock = Stopwatch.StartNew();
+            while (Done(worker.Lines).Count < 20 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(5);
+            }
+            worker.KillHard();
+            acknowledged = Done(worker.Lines);
+        }
+        Assert.True(acknowledged.Count >= 20, $"the worker finished only {acknowledged.Count} trials");
+        var trials = ReadWithTimeout(journal);
+        foreach (var (number, state) in acknowledged)
+        {
+            Assert.True(number < trials.Count, $"acknowledged trial {number} is missing");
+            Assert.Equal(state, trials[number].State.ToString());
+        }
     }
 
     [Fact]

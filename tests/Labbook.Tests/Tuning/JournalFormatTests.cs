@@ -155,7 +155,8 @@ public sealed class JournalFormatTests : IDisposable
         var run = 0;
         gen.Sample((nTrials, seed, paramNames) =>
         {
-            var path = Path.Combine(_dir, $"identity-{run++}.jsonl");
+            // CsCheck samples on several threads: each sample needs its own file.
+            var path = Path.Combine(_dir, $"identity-{Interlocked.Increment(ref run)}.jsonl");
             IReadOnlyList<FrozenTrial> written;
             using (var storage = new JournalFileStorage(path))
             {

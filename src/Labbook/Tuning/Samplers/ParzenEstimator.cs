@@ -104,6 +104,11 @@ internal sealed class ParzenEstimator
     private readonly bool _windowed;
     private readonly bool _unscaled;
     private readonly double[] _weights;
+
+    // A windowed estimator's clip bandwidth and its logarithm: most components sit at the clip, so EnsureBase reuses
+    // the logarithm (the same value Math.Log would return) instead of computing one per component.
+    private readonly double _clipSigma = double.NaN;
+    private readonly double _logClipSigma;
     private readonly double[]? _blockLow;
     private readonly double[]? _blockHigh;
     private readonly double[]? _blockSigma;
@@ -179,6 +184,11 @@ internal sealed class ParzenEstimator
             // Most bandwidths sit at the clip: their logarithm is computed once.
             var logMinSigma = Math.Log(minSigma);
             var logRange = Math.Log(range);
+            if (_windowed)
+            {
+                _clipSigma = minSigma;
+                _logClipSigma = logMinSigma;
+            }
             for (var k = 0; k < _nComp; k++)
             {
                 var sigma = k == count ? range : Math.Clamp(sigmas[k], minSigma, range);
@@ -412,7 +422,7 @@ internal sealed class ParzenEstimator
                 for (var k = start; k < end; k += Vector256<double>.Count)
                 {
                     var z = (vx - Vector256.LoadUnsafe(ref mus[k])) * Vector256.LoadUnsafe(ref inv[k]);
-                    vsum += Vector256.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
+                    vsum += SamplerMath.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
                 }
                 continue;
             }
@@ -455,7 +465,9 @@ internal sealed class ParzenEstimator
         var b = (dim.High - mu) * inv;
         var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
         _logZ[0][k] = logZ;
-        value = Math.Log(_weights[k]) - (_unscaled ? 0.0 : Math.Log(_sigmas[0][k])) - SamplerMath.LogSqrt2Pi - logZ;
+        var sigma = _sigmas[0][k];
+        var logSigma = _unscaled ? 0.0 : sigma == _clipSigma ? _logClipSigma : Math.Log(sigma);
+        value = Math.Log(_weights[k]) - logSigma - SamplerMath.LogSqrt2Pi - logZ;
         _base[k] = value;
         return value;
     }

@@ -104,6 +104,14 @@ public interface IStudyStorage
     /// (the trial budget, popping an enqueued trial, reclaiming a stale trial). Calls may nest.
     /// </summary>
     T Exclusive<T>(Func<T> action);
+
+    /// <summary>
+    /// Returns once everything written so far is durable (on disk, for a file storage that defers its fsyncs).
+    /// <see cref="Study.Optimize"/> calls it before returning. Default: nothing.
+    /// </summary>
+    void Flush()
+    {
+    }
 }
 
 /// <summary>One parameter of a trial: name, internal value and distribution.</summary>

@@ -83,3 +83,24 @@ public class ParzenEstimatorTests
         }
     }
 }
+
+public sealed class SamplerMathExpTests
+{
+    [Fact]
+    public void Vector_exp_is_within_2_ulp_of_Math_Exp_and_zero_far_below()
+    {
+        var random = new Random(3);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var x = -random.NextDouble() * 700;
+            var v = Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector256.Create(x, x / 2, -x / 700, 0.0));
+            for (var lane = 0; lane < 4; lane++)
+            {
+                var arg = lane switch { 0 => x, 1 => x / 2, 2 => -x / 700, _ => 0.0 };
+                var expected = Math.Exp(arg);
+                Assert.True(Math.Abs(v[lane] - expected) <= 4.5e-16 * expected, $"exp({arg}) = {v[lane]}, expected {expected}");
+            }
+        }
+        Assert.True(Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector256.Create(-1e6))[0] < 1e-300);
+    }
+}

@@ -2,7 +2,7 @@ namespace Labbook.Tuning.Storages.Journal;
 
 /// <summary>
 /// Where a journal's bytes live, as Optuna splits it: the operation log (<see cref="JournalStorage"/>) says
-/// what happened; a backend only stores lines. A new backend costs three members.
+/// what happened; a backend only stores lines. A new backend costs three members (and <see cref="Flush"/> when it defers durability).
 /// </summary>
 public interface IJournalBackend : IDisposable
 {
@@ -12,8 +12,16 @@ public interface IJournalBackend : IDisposable
     /// </summary>
     ReadOnlyMemory<byte> ReadLogs(long offset);
 
-    /// <summary>Appends complete lines durably. Called only while holding <see cref="Lock"/>.</summary>
+    /// <summary>
+    /// Appends complete lines: visible to every reader when it returns, and durable then or soon after (see
+    /// <see cref="JournalDurability"/>). Called only while holding <see cref="Lock"/>.
+    /// </summary>
     void AppendLogs(ReadOnlySpan<byte> lines);
+
+    /// <summary>Returns once every line appended so far is durable. Default: nothing (appends are durable when they return).</summary>
+    void Flush()
+    {
+    }
 
     /// <summary>
     /// Takes the writers' lock, excluding writers in other processes (and machines, where the file system

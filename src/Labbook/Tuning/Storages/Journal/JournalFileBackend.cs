@@ -7,8 +7,12 @@ namespace Labbook.Tuning.Storages.Journal;
 /// Writers lock with <c>flock</c> on a side file <c>&lt;path&gt;.flock</c>: the kernel drops the lock when
 /// the holder dies, so a killed writer never blocks anyone (Optuna's symlink lock can). Under the lock,
 /// a writer first repairs a torn tail (bytes after the last newline, left by a crash mid-write) by
-/// truncating them, then appends with <c>O_APPEND</c> and fsyncs. Readers never lock and never write.
-/// See docs/decisions/0010-journal-lock.md.
+/// truncating them, then appends with <c>O_APPEND</c>. How appends reach the disk is the
+/// <see cref="JournalDurability"/>: every append is handed to the kernel before it returns (visible to
+/// other processes, safe from a kill -9 of the writer); with <see cref="JournalDurability.GroupCommit"/>
+/// (the default) a background flusher fsyncs the file within <see cref="SyncDelay"/>, with
+/// <see cref="JournalDurability.EveryAppend"/> each append is fsynced before it returns. Readers never
+/// lock and never write. See docs/decisions/0010-journal-lock.md and 0018-journal-durability.md.
 /// </summary>
 public sealed class JournalFileBackend : IJournalBackend
 {
@@ -16,18 +20,47 @@ public sealed class JournalFileBackend : IJournalBackend
     private readonly string _lockPath;
     private readonly TimeSpan _lockTimeout;
     private readonly Lock _gate = new();
+    private readonly Lock _syncGate = new();
+    private readonly object _signal = new();
+    private bool _flusherIdle;
     private int _fd = -1;
     private int _lockFd = -1;
+
+    // Group commit: appends are numbered; the flusher (or Flush) records the highest number an fsync covered.
+    private long _appended;
+    private long _synced;
+    private long _syncs;
+    private Thread? _flusher;
+    private bool _stopping;
+    private IOException? _syncError;
+
+    /// <summary>The default <see cref="SyncDelay"/> of <see cref="JournalDurability.GroupCommit"/>: 20 ms.</summary>
+    public static readonly TimeSpan DefaultSyncDelay = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Opens (creating if needed, with its folder) the journal at <paramref name="path"/>.</summary>
     /// <param name="path">The journal file.</param>
     /// <param name="lockTimeout">How long a writer waits for another live writer before failing (default 60 s).</param>
-    public JournalFileBackend(string path, TimeSpan? lockTimeout = null)
+    /// <param name="durability">When appends are fsynced (default <see cref="JournalDurability.GroupCommit"/>).</param>
+    /// <param name="syncDelay">
+    /// With group commit, how long the flusher gathers appends before it fsyncs them (default 20 ms; zero syncs
+    /// as soon as an append arrives). Ignored with <see cref="JournalDurability.EveryAppend"/>.
+    /// </param>
+    public JournalFileBackend(string path, TimeSpan? lockTimeout = null, JournalDurability durability = JournalDurability.GroupCommit, TimeSpan? syncDelay = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (durability is not (JournalDurability.GroupCommit or JournalDurability.EveryAppend))
+        {
+            throw new ArgumentOutOfRangeException(nameof(durability));
+        }
+        if (syncDelay is { } delay && (delay < TimeSpan.Zero || delay > TimeSpan.FromHours(24)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(syncDelay), "the sync delay must be between 0 and 24 hours");
+        }
         _path = Path.GetFullPath(path);
         _lockPath = _path + ".flock";
         _lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(60);
+        Durability = durability;
+        SyncDelay = syncDelay ?? DefaultSyncDelay;
         if (Path.GetDirectoryName(_path) is { Length: > 0 } dir)
         {
             Directory.CreateDirectory(dir);
@@ -44,6 +77,21 @@ public sealed class JournalFileBackend : IJournalBackend
 
     /// <summary>How many times a torn tail was cut off by this writer (for tests and diagnostics).</summary>
     public int TailRepairs { get; private set; }
+
+    /// <summary>When appends are fsynced.</summary>
+    public JournalDurability Durability { get; }
+
+    /// <summary>With <see cref="JournalDurability.GroupCommit"/>: the longest an append waits before its fsync starts.</summary>
+    public TimeSpan SyncDelay { get; }
+
+    /// <summary>How many appends this backend made.</summary>
+    public long AppendCount => Interlocked.Read(ref _appended);
+
+    /// <summary>How many of <see cref="AppendCount"/> an fsync has covered (equal when everything is durable).</summary>
+    public long SyncedAppendCount => Interlocked.Read(ref _synced);
+
+    /// <summary>How many fsyncs this backend made for appends (diagnostics: group commit makes fewer than appends).</summary>
+    public long SyncCount => Interlocked.Read(ref _syncs);
 
     /// <inheritdoc/>
     public override string ToString() => _path;
@@ -86,6 +134,12 @@ public sealed class JournalFileBackend : IJournalBackend
     {
         lock (_gate)
         {
+            if (Interlocked.Exchange(ref _syncError, null) is { } error)
+            {
+                // The flusher's fsync failed (EIO, ENOSPC): earlier appends may not be on disk. Fail this append, before
+                // writing, as a failed fsync would have failed the append it belonged to.
+                throw error;
+            }
             RepairTail();
             fixed (byte* p = lines)
             {
@@ -104,10 +158,122 @@ public sealed class JournalFileBackend : IJournalBackend
                     done += (int)n;
                 }
             }
+            var number = Interlocked.Increment(ref _appended);
+            if (Durability == JournalDurability.EveryAppend)
+            {
+                SyncThrough(number);
+                return;
+            }
+            if (_flusher is null)
+            {
+                _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "journal flusher" };
+                _flusher.Start();
+                AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+            }
+            lock (_signal)
+            {
+                if (_flusherIdle)
+                {
+                    Monitor.Pulse(_signal);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes every append made so far durable: returns after an fsync that covers them (at once when one already
+    /// has). Group commit's barrier: <see cref="Study.Optimize"/> calls it at the end, <see cref="Dispose"/> too.
+    /// </summary>
+    public void Flush()
+    {
+        if (Interlocked.Exchange(ref _syncError, null) is { } error)
+        {
+            throw error;
+        }
+        var target = Interlocked.Read(ref _appended);
+        if (Interlocked.Read(ref _synced) >= target)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_fd >= 0)
+            {
+                SyncThrough(target);
+            }
+        }
+    }
+
+    /// <summary>fsyncs the file and records that appends up to <paramref name="number"/> are durable.</summary>
+    private void SyncThrough(long number)
+    {
+        lock (_syncGate)
+        {
+            if (Interlocked.Read(ref _synced) >= number)
+            {
+                return;
+            }
             if (Posix.FSync(_fd) != 0)
             {
                 throw Posix.Error("fsync", _path);
             }
+            Interlocked.Increment(ref _syncs);
+            Interlocked.Exchange(ref _synced, number);
+        }
+    }
+
+    /// <summary>
+    /// The group-commit flusher: sleeps until an append is unsynced, lets <see cref="SyncDelay"/> gather more,
+    /// then fsyncs them all at once. It runs outside <c>_gate</c> (writers never wait for the disk); Dispose
+    /// stops it, after a last fsync, before the descriptor is closed.
+    /// </summary>
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            lock (_signal)
+            {
+                while (!_stopping && Interlocked.Read(ref _synced) >= Interlocked.Read(ref _appended))
+                {
+                    _flusherIdle = true;
+                    Monitor.Wait(_signal);
+                    _flusherIdle = false;
+                }
+                if (_stopping)
+                {
+                    return;
+                }
+                // Gather appends for SyncDelay; writers do not wake a busy flusher, only Dispose ends this early.
+                var deadline = DateTime.UtcNow + SyncDelay;
+                while (!_stopping && DateTime.UtcNow < deadline)
+                {
+                    Monitor.Wait(_signal, deadline - DateTime.UtcNow);
+                }
+                if (_stopping)
+                {
+                    return;
+                }
+            }
+            try
+            {
+                SyncThrough(Interlocked.Read(ref _appended));
+            }
+            catch (IOException ex)
+            {
+                Interlocked.Exchange(ref _syncError, ex);
+            }
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            Flush();
+        }
+        catch (IOException)
+        {
+            // Nothing to report to at exit; the data is still in the kernel and reaches the disk with its writeback.
         }
     }
 
@@ -150,10 +316,30 @@ public sealed class JournalFileBackend : IJournalBackend
     /// <inheritdoc/>
     public void Dispose()
     {
+        Thread? flusher;
+        lock (_gate)
+        {
+            flusher = _flusher;
+        }
+        lock (_signal)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_signal);
+        }
+        flusher?.Join();
+        if (flusher is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        }
         lock (_gate)
         {
             if (_fd >= 0)
             {
+                if (Interlocked.Read(ref _synced) < Interlocked.Read(ref _appended))
+                {
+                    // The last group commit; a failure here has no caller left to report to but the disposer.
+                    SyncThrough(Interlocked.Read(ref _appended));
+                }
                 Posix.Close(_fd);
                 _fd = -1;
             }
