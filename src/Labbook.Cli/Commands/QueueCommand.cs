@@ -28,6 +28,7 @@ internal static class QueueCommand
             QueueStartCommand.Build(),
             BuildStatus(),
             BuildStop(),
+            SlurmShared.BuildTask(),
         };
         cmd.SetAction(parse => List(parse.GetValue(json)));
         return cmd;
@@ -176,9 +177,10 @@ internal static class QueueCommand
         using var journal = QueueShared.Open(workspace);
         var state = journal.State;
         var now = DateTime.UtcNow;
+        var slurm = SlurmShared.Live(workspace, state);
         if (json)
         {
-            Console.Out.WriteLine(QueueShared.Json(new JsonArray([.. state.Ordered.Select(v => (JsonNode?)QueueShared.ItemJson(state, v, now))])));
+            Console.Out.WriteLine(QueueShared.Json(new JsonArray([.. state.Ordered.Select(v => (JsonNode?)QueueShared.ItemJson(state, v, now, slurm))])));
             return 0;
         }
         var items = state.Ordered.ToList();
@@ -194,7 +196,7 @@ internal static class QueueCommand
         }
         foreach (var v in items)
         {
-            var stateText = QueueShared.StateText(state, v, now);
+            var stateText = QueueShared.StateText(state, v, now, slurm);
             var color = stateText switch { "done" => "green", "failed" or "interrupted" => "red", "running" => "blue", "skipped" => "yellow", _ => "default" };
             var detail = stateText == "skipped" ? $" [grey]({Terminal.Safe(v.Skipped)}; still queued)[/]"
                 : stateText == "pending" && v.Attempts > 0 && v.LastReason is { } lr ? $" [grey](retry: {Terminal.Safe(lr)})[/]" : "";
@@ -204,14 +206,14 @@ internal static class QueueCommand
                 v.Id,
                 $"[{color}]{stateText}[/]{detail}",
                 v.Lease?.Run ?? v.Runs.LastOrDefault() ?? "",
-                v.Lease?.Slot ?? "",
+                SlurmShared.Slot(slurm, v) ?? v.Lease?.Slot ?? "",
                 Terminal.Safe(v.Item.Name ?? "") + tags,
                 v.Item.Priority == 0 ? "" : v.Item.Priority.ToString(CultureInfo.InvariantCulture),
                 v.Attempts == 0 ? "" : $"{v.Attempts}/{v.Item.Retries + 1}",
                 Terminal.Safe(QueueShared.Command(v.Item)));
         }
         Terminal.Out.Write(table);
-        var counts = items.GroupBy(v => QueueShared.StateText(state, v, now)).Select(g => $"{g.Count()} {g.Key}");
+        var counts = items.GroupBy(v => QueueShared.StateText(state, v, now, slurm)).Select(g => $"{g.Count()} {g.Key}");
         Console.Out.WriteLine(string.Join(", ", counts) + (state.Paused ? " (queue paused: lab queue resume)" : ""));
         return 0;
     }
@@ -324,7 +326,8 @@ internal static class QueueCommand
             var state = journal.State;
             var now = DateTime.UtcNow;
             var runners = state.LiveRunners(now);
-            var counts = state.Ordered.GroupBy(v => QueueShared.StateText(state, v, now)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var slurm = SlurmShared.Live(workspace, state);
+            var counts = state.Ordered.GroupBy(v => QueueShared.StateText(state, v, now, slurm)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             if (parse.GetValue(json))
             {
                 var o = new JsonObject
@@ -337,13 +340,26 @@ internal static class QueueCommand
                         ["stopping"] = state.StopRequests.ContainsKey(r.Id),
                     })]),
                     ["counts"] = new JsonObject(counts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+                    ["slurm"] = new JsonArray([.. Labbook.Executors.Slurm.SlurmExecutor.RunningHere(state).Select(v => (JsonNode?)new JsonObject
+                    {
+                        ["id"] = v.Id, ["job"] = v.Lease!.External, ["state"] = slurm.TryGetValue(v.Id, out var js) ? js.State : null, ["run"] = v.Lease.Run,
+                    })]),
                 };
                 Console.Out.WriteLine(QueueShared.Json(o));
                 return 0;
             }
-            if (runners.Count == 0)
+            var inSlurm = Labbook.Executors.Slurm.SlurmExecutor.RunningHere(state).ToList();
+            if (runners.Count == 0 && inSlurm.Count == 0)
             {
                 Console.Out.WriteLine("no runner is running (lab queue start)");
+            }
+            if (inSlurm.Count > 0)
+            {
+                Console.Out.WriteLine($"{inSlurm.Count} item(s) submitted to Slurm (no runner needed):");
+                foreach (var v in inSlurm)
+                {
+                    Console.Out.WriteLine($"  {v.Id} {SlurmShared.Slot(slurm, v)}: run {v.Lease!.Run ?? "(not started)"}, {Names.Escape(QueueShared.Command(v.Item))}");
+                }
             }
             foreach (var r in runners)
             {
@@ -362,11 +378,20 @@ internal static class QueueCommand
 
     private static Command BuildStop()
     {
-        var now = new Option<bool>("--now") { Description = "Also stop running items (SIGTERM, then SIGKILL); they stay queued as interrupted attempts." };
-        var cmd = new Command("stop", "Ask the live runners to stop: they start nothing new and end when their running items end.") { now };
+        var now = new Option<bool>("--now") { Description = "Also stop running items (SIGTERM, then SIGKILL; on Slurm, scancel of running jobs too); they stay queued as interrupted attempts." };
+        var cmd = new Command("stop", "Ask the live runners to stop: they start nothing new and end when their running items end. Jobs submitted to Slurm that have not started are cancelled (scancel).") { now };
         cmd.SetAction(parse =>
         {
             var workspace = Workspace.FromEnvironment(create: false);
+            var (cancelled, error) = SlurmShared.Stop(workspace, parse.GetValue(now));
+            if (error is not null)
+            {
+                Terminal.Warn(error);
+            }
+            if (cancelled > 0)
+            {
+                Console.Out.WriteLine($"cancelled {cancelled} Slurm job(s) (scancel); their items stay queued");
+            }
             using var journal = QueueShared.Open(workspace);
             var ids = journal.Write(w =>
             {
