@@ -49,10 +49,11 @@ internal static class QueueCommand
         var gpus = new Option<int>("--gpus") { Description = "GPUs the item needs (a runner started with --gpus gives it that many).", DefaultValueFactory = _ => 0 };
         var priority = new Option<int>("--priority") { Description = "Higher runs first (default 0); ties keep queue order.", DefaultValueFactory = _ => 0 };
         var force = new Option<bool>("--force") { Description = "Queue even items that repeat a completed run on the same code." };
+        var sbatch = new Option<string[]>("--sbatch") { Description = "Slurm: an sbatch option for this item (repeatable), e.g. --sbatch partition=gpu or --sbatch=--mem=32G." };
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("add", "Queue a command (or a grid, or a baseline with ablations). Nothing runs until lab queue start.")
         {
-            name, why, entry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, command,
+            name, why, entry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, sbatch, command,
         };
         cmd.SetAction(parse =>
         {
@@ -68,6 +69,7 @@ internal static class QueueCommand
                 Gpus = parse.GetValue(gpus) is var g and >= 0 ? g : throw new UsageException("--gpus must be 0 or more"),
                 Priority = parse.GetValue(priority),
                 Tags = [.. (parse.GetValue(tag) ?? []).Select(x => CheckName(x, "--tag")!)],
+                Sbatch = parse.GetValue(sbatch) is { Length: > 0 } sb ? [.. sb.Select(SlurmShared.SbatchOption)] : null,
             };
             var request = new AddRequest
             {
@@ -402,7 +404,7 @@ internal static class QueueCommand
                 }
                 return live;
             });
-            Console.Out.WriteLine(ids.Count == 0 ? "no runner is running" : $"asked {ids.Count} runner(s) to stop{(parse.GetValue(now) ? " now" : "; running items finish first")}");
+            Console.Out.WriteLine(ids.Count == 0 ? cancelled > 0 ? "no runner is running (Slurm needs none)" : "no runner is running" : $"asked {ids.Count} runner(s) to stop{(parse.GetValue(now) ? " now" : "; running items finish first")}");
             return 0;
         });
         return cmd;

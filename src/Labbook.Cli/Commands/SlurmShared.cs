@@ -69,6 +69,17 @@ internal static class SlurmShared
         return s;
     }
 
+    /// <summary>An sbatch option as the user wrote it: <c>partition=gpu</c> or <c>--partition=gpu</c>.</summary>
+    public static string SbatchOption(string text)
+    {
+        var option = text.StartsWith('-') ? text : "--" + text;
+        if (option.Length < 3 || option.Any(char.IsControl))
+        {
+            throw new UsageException($"--sbatch: '{Names.Printable(text)}' is not an sbatch option (e.g. partition=gpu)");
+        }
+        return option;
+    }
+
     /// <summary>True when the journal holds attempts on Slurm that have not ended.</summary>
     public static bool HasSlurmWork(QueueState state) => SlurmExecutor.RunningHere(state).Any();
 
@@ -139,6 +150,7 @@ internal static class SlurmShared
             return (0, null);
         }
         var leases = chosen.ToDictionary(v => v.Id, v => v.Lease!.Id, StringComparer.Ordinal);
+        var jobs = chosen.Select(v => v.Lease!.External!).ToList();
         // Journal first: a job that starts between the two steps finds its lease gone and does nothing.
         journal.Write(w =>
         {
@@ -151,7 +163,7 @@ internal static class SlurmShared
             }
             return 0;
         });
-        var error = slurm.CancelJobs(chosen.Select(v => v.Lease!.External!));
+        var error = slurm.CancelJobs(jobs);
         return (chosen.Count, error);
     }
 
@@ -167,7 +179,7 @@ internal static class SlurmShared
             var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
             var job = SlurmTask.JobIdFromEnvironment(env) ?? throw new UsageException("slurm-task runs inside a Slurm job (no SLURM_JOB_ID)");
             var workspace = Workspace.FromEnvironment(create: false);
-            var task = new SlurmTask(workspace, parse.GetValue(item)!, parse.GetValue(lease)!, job);
+            using var task = new SlurmTask(workspace, parse.GetValue(item)!, parse.GetValue(lease)!, job, ReadSettings(workspace));
             using var stdout = Console.OpenStandardOutput();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
             {
@@ -199,7 +211,7 @@ internal sealed class SlurmStartOptions
     private readonly Option<int?> _jobGpus = new("--job-gpus") { Description = "Slurm: GPUs for jobs whose item asks for none (an item's --gpus wins)." };
     private readonly Option<string?> _gpuFlag = new("--gpu-flag") { Description = "Slurm: ask for GPUs as gres (--gres=gpu:N, default) or gpus (--gpus=N)." };
     private readonly Option<string?> _qos = new("--qos") { Description = "Slurm: --qos for every job." };
-    private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "Slurm: a raw sbatch option, as one argument (repeatable), e.g. --sbatch=--constraint=a100." };
+    private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "Slurm: a raw sbatch option, as one argument (repeatable), e.g. --sbatch constraint=a100." };
     private readonly Option<int?> _throttle = new("--throttle") { Description = "Slurm: at most N tasks of one job array at once (--array=...%N)." };
     private readonly Option<int?> _maxArray = new("--max-array-size") { Description = "Slurm: cut arrays into chunks of at most N tasks (default: the cluster's MaxArraySize)." };
     private readonly Option<bool> _noSacct = new("--no-sacct") { Description = "Slurm: read states with squeue/scontrol even when the cluster has accounting." };
@@ -246,7 +258,7 @@ internal sealed class SlurmStartOptions
                 throw new UsageException("--gpu-flag: " + e.Message);
             }
         }
-        s.Extra.AddRange(parse.GetValue(_sbatch) ?? []);
+        s.Extra.AddRange((parse.GetValue(_sbatch) ?? []).Select(SlurmShared.SbatchOption));
         s.Throttle = parse.GetValue(_throttle) ?? s.Throttle;
         s.MaxArraySize = parse.GetValue(_maxArray) ?? s.MaxArraySize;
         if (parse.GetValue(_noSacct))

@@ -317,7 +317,7 @@ public sealed class SlurmExecutor : IBatchExecutor
         var dir = workspace.RunDirectory(run);
         var store = new RunStore(workspace);
         if (store.Load(run, withSummary: false) is not { Record: var record }
-            || !(record.Status == RunStatus.Running || (record.Status == RunStatus.Killed && record.Reason == SlurmStates.KillCause(null))))
+            || !(record.Status == RunStatus.Running || (record.Status == RunStatus.Killed && record.Reason?.StartsWith("killed by Slurm:", StringComparison.Ordinal) != true)))
         {
             return;
         }

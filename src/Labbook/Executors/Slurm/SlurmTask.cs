@@ -13,18 +13,21 @@ namespace Labbook.Executors.Slurm;
 /// written into run.json; an attempt cut short by preemption or a node failure is left for
 /// <see cref="SlurmExecutor.Reconcile"/>, since Slurm may requeue the job.
 /// </summary>
-public sealed class SlurmTask
+public sealed class SlurmTask : IDisposable
 {
     private readonly Workspace _workspace;
     private readonly ISlurmCli? _cli;
+    private readonly SlurmSettings _settings;
     private readonly Lock _gate = new();
     private RunHandle? _handle;
     private SlurmJobState? _cause;
     private bool _terminated;
+    private readonly ManualResetEventSlim _causeKnown = new(false);
 
     /// <summary>Creates the task of job <paramref name="jobId"/> for <paramref name="itemId"/> under <paramref name="lease"/>.</summary>
-    public SlurmTask(Workspace workspace, string itemId, string lease, string jobId, ISlurmCli? cli = null)
+    public SlurmTask(Workspace workspace, string itemId, string lease, string jobId, SlurmSettings? settings = null, ISlurmCli? cli = null)
     {
+        _settings = settings ?? new SlurmSettings();
         _workspace = workspace ?? throw new ArgumentNullException(nameof(workspace));
         ItemId = itemId ?? throw new ArgumentNullException(nameof(itemId));
         Lease = lease ?? throw new ArgumentNullException(nameof(lease));
@@ -162,15 +165,29 @@ public sealed class SlurmTask
         {
             return;
         }
-        SlurmJobState? cause;
-        using (var slurm = new SlurmExecutor(new SlurmSettings(), _cli))
+        if (_causeKnown.IsSet)
         {
-            cause = slurm.ShowJob(JobId);
+            return;
+        }
+        // sacct already has the final state (CANCELLED, TIMEOUT); the controller shows COMPLETING
+        // until the job is gone, which says nothing: the cause is then left for reconciling.
+        SlurmJobState? cause = null;
+        using (var slurm = new SlurmExecutor(_settings, _cli))
+        {
+            if (slurm.UsesSacct && slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && !fromSacct.Phase.IsLive())
+            {
+                cause = fromSacct;
+            }
+            else if (slurm.ShowJob(JobId) is { } shown && !shown.Phase.IsLive())
+            {
+                cause = shown;
+            }
         }
         lock (_gate)
         {
             _cause ??= cause;
         }
+        _causeKnown.Set();
         handle.Stop(RunStatus.Killed, SlurmStates.KillCause(cause));
     }
 
@@ -178,15 +195,24 @@ public sealed class SlurmTask
     public int Finish(RunOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        SlurmJobState? cause;
         bool terminated;
         lock (_gate)
         {
-            cause = _cause;
             terminated = _terminated;
+        }
+        if (terminated)
+        {
+            // The child usually dies of Slurm's own SIGTERM before the cause is known: wait for it.
+            _causeKnown.Wait(TimeSpan.FromSeconds(5));
+        }
+        SlurmJobState? cause;
+        lock (_gate)
+        {
+            cause = _cause;
         }
         if (terminated && outcome.Status != RunStatus.Completed)
         {
+            RecordCause(outcome, cause);
             if (cause is not null && SlurmStates.Outcome(cause) is { End: not AttemptEnd.Interrupted } slurmEnd)
             {
                 End(slurmEnd.End, outcome.Id, null, slurmEnd.Reason);
@@ -200,6 +226,17 @@ public sealed class SlurmTask
             End(end, outcome.Id, outcome.ExitCode, outcome.Reason);
         }
         return outcome.ShellExitCode;
+    }
+
+    private void RecordCause(RunOutcome outcome, SlurmJobState? cause)
+    {
+        var store = new RunStore(_workspace);
+        if (store.Load(outcome.Id, withSummary: false) is { Record: var record })
+        {
+            record.Status = RunStatus.Killed;
+            record.Reason = SlurmStates.KillCause(cause) + (outcome.Signal is { } s ? $" (ended by {RunLauncher.SignalName(s)})" : "");
+            RunStore.WriteRecord(outcome.Directory, record);
+        }
     }
 
     private void End(AttemptEnd end, string? run, int? exit, string? reason)
@@ -223,4 +260,7 @@ public sealed class SlurmTask
             return 0;
         });
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => _causeKnown.Dispose();
 }
