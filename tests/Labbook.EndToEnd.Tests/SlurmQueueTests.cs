@@ -158,6 +158,7 @@ public sealed class SlurmTimeLimitTests : IDisposable
     [SlurmFact]
     public void A_job_past_its_time_limit_ends_as_a_timeout()
     {
+        _lab.MustRun("note", "does a job past its limit read as a timeout?");
         _lab.MustRun("queue", "add", "--why", "slurm e2e", "--sbatch", "time=1", "--", "sleep", "600");
         _lab.MustRun("queue", "start", "--executor", "slurm");
         var item = SlurmSupport.WaitEnded(_lab, TimeSpan.FromSeconds(180)).Single()!;
@@ -169,5 +170,46 @@ public sealed class SlurmTimeLimitTests : IDisposable
         Assert.Contains("TIMEOUT", (string?)run["reason"], StringComparison.Ordinal);
         var morning = _lab.MustRun("morning");
         Assert.Contains("TIMEOUT", morning.Out, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A sweep on Slurm: array tasks are sweep workers on one study journal with the total budget.</summary>
+public sealed class SlurmSweepTests : IDisposable
+{
+    private readonly LabHarness _lab = new();
+
+    public void Dispose()
+    {
+        foreach (var job in Directory.Exists(Path.Combine(_lab.Root, ".labbook", "queue", "slurm"))
+            ? Directory.GetFiles(Path.Combine(_lab.Root, ".labbook", "queue", "slurm"), "*.out").Select(f => Path.GetFileNameWithoutExtension(f).Split('-')[^1].Split('_')[0]).Distinct().ToArray()
+            : [])
+        {
+            SlurmSupport.Tool("scancel", job);
+        }
+        _lab.Dispose();
+    }
+
+    [SlurmFact]
+    public void Two_array_tasks_share_one_journal_and_stop_at_the_total()
+    {
+        var submit = _lab.Run("sweep", "--executor", "slurm", "--study", "s1", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize",
+            "--trials", "6", "-j", "2", "--sampler", "random", "--seed", "3", "--", "sh", "-c", "echo \"@lab loss={x}\"; sleep 0.7");
+        Assert.True(submit.Exit == 0, submit.Err);
+        Assert.Contains("2 worker(s) submitted to Slurm", submit.Out, StringComparison.Ordinal);
+        var job = submit.Out.Split("array job(s) ")[1].Split(',')[0].Trim();
+        SlurmSupport.WaitFor(
+            () => SlurmSupport.Tool("squeue", "-h", "-j", job).Output.Trim().Length == 0,
+            TimeSpan.FromSeconds(90),
+            () => SlurmSupport.Tool("squeue", "-t", "all", "-h", "-j", job).Output);
+        var runs = Directory.GetDirectories(Path.Combine(_lab.Root, "runs")).Select(d => SlurmSupport.Run(_lab, Path.GetFileName(d))).ToList();
+        Assert.Equal(6, runs.Count);
+        Assert.All(runs, r => Assert.Equal("s1", (string?)r["study"]));
+        Assert.All(runs, r => Assert.StartsWith(job + "_", (string?)r["slurm_job"], StringComparison.Ordinal));
+        var show = _lab.MustRun("study", "show", "s1");
+        Assert.Contains("6 trials: 6 complete", show.Out, StringComparison.Ordinal);
+        // Running a worker again (a requeued task) adds nothing: the total is reached.
+        var again = _lab.Run("sweep", "--study", "s1", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize", "--trials", "6", "--sampler", "random", "--", "sh", "-c", "echo \"@lab loss={x}\"");
+        Assert.Equal(0, again.Exit);
+        Assert.Equal(6, Directory.GetDirectories(Path.Combine(_lab.Root, "runs")).Length);
     }
 }

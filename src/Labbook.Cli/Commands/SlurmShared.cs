@@ -167,6 +167,67 @@ internal static class SlurmShared
         return (chosen.Count, error);
     }
 
+    /// <summary>
+    /// <c>lab tonight</c> on Slurm: the jobs submitted (their Slurm state and why they wait) and
+    /// each item's expected duration. Null when the queue has no Slurm work and Slurm is not the default.
+    /// </summary>
+    public static (List<string> Lines, JsonArray Json)? Tonight(Workspace workspace, QueueState state, Estimator estimator)
+    {
+        var running = SlurmExecutor.RunningHere(state).ToList();
+        var slurmDefault = DefaultExecutor(workspace) == "slurm";
+        if (running.Count == 0 && !slurmDefault)
+        {
+            return null;
+        }
+        var live = Live(workspace, state);
+        var lines = new List<string> { "", $"Slurm: {running.Count} item(s) submitted; Slurm decides when they run (the timeline above assumes local slots)" };
+        var json = new JsonArray();
+        foreach (var v in running)
+        {
+            var est = estimator.For(v.Item);
+            live.TryGetValue(v.Id, out var s);
+            var word = s?.Word ?? "(unknown to Slurm yet)";
+            var why = s?.Reason is { } r && s.Phase == SlurmPhase.Waiting ? $" ({r})" : "";
+            lines.Add($"  {v.Id,-6} job {v.Lease!.External,-10} {word + why,-28} est {(est.Duration is { } d ? Durations.Format(d) : "?"),7}  {est.Basis,-26} {Names.Escape(v.Item.Name ?? QueueShared.Command(v.Item))}");
+            json.Add((JsonNode)new JsonObject { ["id"] = v.Id, ["job"] = v.Lease.External, ["state"] = s?.State, ["reason"] = s?.Reason, ["estimate_s"] = est.Duration?.TotalSeconds, ["basis"] = est.Basis });
+        }
+        var pending = state.PendingInRunOrder().Count;
+        if (pending > 0)
+        {
+            lines.Add($"  {pending} pending item(s) not submitted yet: lab queue start --executor slurm");
+        }
+        return (lines, json);
+    }
+
+    /// <summary><c>lab sweep --executor slurm</c>: N array tasks, each a sweep worker with the study's total budget.</summary>
+    public static int SubmitSweep(ParseResult parse, SlurmStartOptions slurm, string study, int? trials, int tasks)
+    {
+        if (trials is null)
+        {
+            throw new UsageException("--executor slurm needs --trials N: the study's total, which every worker stops at (so a requeued worker never overshoots)");
+        }
+        var workspace = Workspace.FromEnvironment(create: true);
+        var settings = slurm.Settings(parse, workspace);
+        var args = slurm.WorkerArgs("sweep");
+        using var executor = new SlurmExecutor(settings) { Progress = Terminal.Note };
+        List<string> jobs;
+        try
+        {
+            jobs = executor.SubmitWorkers(workspace, "lab-sweep-" + study, args, tasks, Directory.GetCurrentDirectory(), $"{tasks} worker(s) of sweep {study}, {trials} trials in all");
+        }
+        catch (IOException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        Console.Out.WriteLine($"sweep {study}: {tasks} worker(s) submitted to Slurm as array job(s) {string.Join(", ", jobs)}, {trials} trials in all on studies/{study}.jsonl");
+        Console.Out.WriteLine($"  lab study show {study} | squeue -j {string.Join(',', jobs)}");
+        return 0;
+    }
+
     /// <summary><c>lab queue slurm-task ITEM LEASE</c>: what a batch script runs on the node (hidden).</summary>
     public static Command BuildTask()
     {
@@ -215,6 +276,45 @@ internal sealed class SlurmStartOptions
     private readonly Option<int?> _throttle = new("--throttle") { Description = "Slurm: at most N tasks of one job array at once (--array=...%N)." };
     private readonly Option<int?> _maxArray = new("--max-array-size") { Description = "Slurm: cut arrays into chunks of at most N tasks (default: the cluster's MaxArraySize)." };
     private readonly Option<bool> _noSacct = new("--no-sacct") { Description = "Slurm: read states with squeue/scontrol even when the cluster has accounting." };
+
+    /// <summary>
+    /// The command line of one worker: this command's own arguments without the Slurm options and
+    /// without <c>-j</c> (a worker runs one trial at a time; Slurm runs the workers side by side).
+    /// </summary>
+    public List<string> WorkerArgs(string command)
+    {
+        var all = Environment.GetCommandLineArgs().Skip(1).ToList();
+        var start = all.IndexOf(command);
+        var args = new List<string> { command };
+        var values = new HashSet<string>(StringComparer.Ordinal) { "-j", "--jobs" };
+        foreach (var o in new Option[] { _executor, _partition, _account, _time, _cpus, _mem, _jobGpus, _gpuFlag, _qos, _sbatch, _throttle, _maxArray })
+        {
+            values.Add(o.Name);
+        }
+        for (var i = start + 1; i < all.Count; i++)
+        {
+            var a = all[i];
+            if (a == "--")
+            {
+                args.AddRange(["-j", "1", "--executor", "local"]);
+                args.AddRange(all.Skip(i));
+                return args;
+            }
+            var name = a.Split('=', 2)[0];
+            if (a == _noSacct.Name)
+            {
+                continue;
+            }
+            if (values.Contains(name))
+            {
+                i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
+                continue;
+            }
+            args.Add(a);
+        }
+        args.AddRange(["-j", "1", "--executor", "local"]);
+        return args;
+    }
 
     public void AddTo(Command cmd)
     {

@@ -21,7 +21,7 @@ internal static class SweepCommand
         var reduce = new Option<string>("--reduce") { Description = "How the metric's series becomes the objective: last, min or max.", DefaultValueFactory = _ => "last" };
         var direction = new Option<string>("--direction") { Description = "minimize or maximize.", Required = true };
         var trials = new Option<int?>("--trials", "-n") { Description = "The study's total number of trials (trials already in the study count)." };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "Trials run at once on local slots (default 1)." };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Trials run at once on local slots (default 1); with --executor slurm, the number of workers (array tasks)." };
         var gpus = new Option<string?>("--gpus") { Description = "One trial per GPU, e.g. 0,1: each slot gets CUDA_VISIBLE_DEVICES." };
         var pruner = new Option<string>("--pruner") { Description = "Stop unpromising trials early: median, sha, hyperband or none.", DefaultValueFactory = _ => "none" };
         var sampler = new Option<string>("--sampler") { Description = "tpe, random, grid, qmc, cmaes or auto.", DefaultValueFactory = _ => "tpe" };
@@ -35,6 +35,8 @@ internal static class SweepCommand
         {
             study, space, inline, objective, reduce, direction, trials, jobs, gpus, pruner, sampler, seed, timeout, enqueue, retry, why, command,
         };
+        var slurm = new SlurmStartOptions();
+        slurm.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var objectives = parse.GetValue(objective) ?? [];
@@ -111,6 +113,14 @@ internal static class SweepCommand
             if (whyText is not null && Names.Validate(whyText, "--why") is { } badWhy)
             {
                 throw new UsageException(badWhy);
+            }
+            if (slurm.Chosen(parse))
+            {
+                if (gpuList is not null)
+                {
+                    throw new UsageException("--gpus: with --executor slurm, ask for GPUs per worker with --job-gpus N");
+                }
+                return SlurmShared.SubmitSweep(parse, slurm, parse.GetValue(study)!, parse.GetValue(trials), j ?? 1);
             }
             var options = new SweepOptions
             {

@@ -103,6 +103,7 @@ public class SlurmExecutorTests
         var ends = state.Ordered.Select(v => slurm.Reconcile(v, state, DateTime.UtcNow)).ToList();
         Assert.Equal([AttemptEnd.Done, AttemptEnd.Failed, AttemptEnd.Interrupted], ends.Select(e => e!.End));
         Assert.Single(fake.Calls, c => c[0] == "sacct");
+        Assert.DoesNotContain(fake.Calls, c => c[0] == "squeue");
         Assert.Contains("-j", fake.Calls.Single(c => c[0] == "sacct"));
         Assert.Contains("100,101", fake.Calls.Single(c => c[0] == "sacct"));
     }

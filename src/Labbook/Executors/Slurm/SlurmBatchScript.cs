@@ -57,4 +57,33 @@ public static class SlurmBatchScript
         s.Append("exec ").Append(ShellQuote.Quote(lab)).Append(" queue slurm-task \"$item\" \"$lease\"\n");
         return s.ToString();
     }
+
+    /// <summary>
+    /// The script of identical workers (a sweep on Slurm): every array task runs the same
+    /// <c>lab</c> command line, e.g. <c>lab sweep --study s --trials 40 -j 1 -- ...</c>.
+    /// </summary>
+    public static string RenderWorkers(string lab, string workspace, IReadOnlyList<string> options, IReadOnlyList<string> labArgs, string what, DateTime utcNow)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(labArgs);
+        var s = new StringBuilder();
+        s.Append("#!/bin/bash\n");
+        s.Append(CultureInfo.InvariantCulture, $"# Written by Labbook at {utcNow:yyyy-MM-ddTHH:mm:ssZ}: {what}.\n");
+        s.Append("# Every array task runs the same worker on the shared journal; resubmitting it (sbatch THIS_FILE)\n");
+        s.Append("# adds workers, never work beyond the total the command line names.\n");
+        foreach (var o in options)
+        {
+            s.Append("#SBATCH ").Append(o).Append('\n');
+        }
+        s.Append("export LAB_WORKSPACE=").Append(ShellQuote.Quote(workspace)).Append('\n');
+        s.Append("exec ").Append(ShellQuote.Quote(lab));
+        foreach (var a in labArgs)
+        {
+            s.Append(' ').Append(ShellQuote.Quote(a));
+        }
+        s.Append('\n');
+        return s.ToString();
+    }
 }

@@ -178,6 +178,48 @@ public sealed class SlurmExecutor : IBatchExecutor
         return isArray ? [.. tasks.Select(t => jobId + "_" + t.Task.ToString(CultureInfo.InvariantCulture))] : [jobId];
     }
 
+    /// <summary>
+    /// Submits <paramref name="tasks"/> identical workers as job arrays (chunked by
+    /// <see cref="MaxArraySize"/>, throttled per the settings), each running
+    /// <c>lab <paramref name="labArgs"/></c> in <paramref name="cwd"/>. Returns the array job ids.
+    /// </summary>
+    /// <exception cref="IOException">sbatch refused the job.</exception>
+    public List<string> SubmitWorkers(Workspace workspace, string name, IReadOnlyList<string> labArgs, int tasks, string cwd, string what)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(labArgs);
+        var dir = ScriptDirectory(workspace);
+        Directory.CreateDirectory(dir);
+        var ids = new List<string>();
+        var chunk = MaxArraySize;
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        for (var from = 0; from < tasks; from += chunk)
+        {
+            var count = Math.Min(chunk, tasks - from);
+            var options = new List<string>
+            {
+                "--job-name=" + name,
+                "--output=" + Path.Combine(dir, "%x-%A_%a.out"),
+                "--chdir=" + cwd,
+                "--array=0-" + (count - 1).ToString(CultureInfo.InvariantCulture) + (Settings.Throttle is { } t and > 0 ? "%" + t.ToString(CultureInfo.InvariantCulture) : ""),
+            };
+            options.AddRange(Settings.OptionsFor(new QueueItem()));
+            var lab = Settings.Lab ?? Environment.ProcessPath ?? "lab";
+            var script = Path.Combine(dir, $"{name}-{stamp}-{from.ToString(CultureInfo.InvariantCulture)}.sbatch");
+            File.WriteAllText(script + ".tmp", SlurmBatchScript.RenderWorkers(lab, workspace.Root, options, labArgs, what, DateTime.UtcNow));
+            File.Move(script + ".tmp", script, overwrite: true);
+            var r = _cli.Run(["sbatch", "--parsable", .. options, script]);
+            var jobId = r.ExitCode == 0 ? SlurmOutput.ParseSbatch(r.Output) : null;
+            if (jobId is null)
+            {
+                throw new IOException($"sbatch failed ({Path.GetRelativePath(workspace.Root, script)}): {r.FirstLine}");
+            }
+            Progress?.Invoke($"submitted array job {jobId} ({count} task(s)); script {Path.GetRelativePath(workspace.Root, script)}");
+            ids.Add(jobId);
+        }
+        return ids;
+    }
+
     /// <summary>Where batch scripts and job output go: <c>.labbook/queue/slurm/</c>.</summary>
     public static string ScriptDirectory(Workspace workspace)
     {
@@ -225,16 +267,20 @@ public sealed class SlurmExecutor : IBatchExecutor
         }
         // Ask about whole jobs (an array's parent id lists all its tasks): task ids in -j are not understood everywhere.
         var parents = string.Join(',', wanted.Select(j => j.Split('_')[0]).Distinct(StringComparer.Ordinal));
-        List<SlurmJobState> states;
+        var states = new List<SlurmJobState>();
         if (UsesSacct)
         {
             var r = _cli.Run(["sacct", "-n", "-X", "-P", "-j", parents, "-o", SlurmOutput.SacctFields]);
             states = r.ExitCode == 0 ? SlurmOutput.ParseSacct(r.Output) : [];
         }
-        else
+        // Without accounting, and for jobs sacct does not list yet (slurmdbd learns of a job a moment
+        // after sbatch): squeue -t all, which knows jobs until MinJobAge after their end.
+        var known = states.Select(s => s.JobId.Split('_')[0]).ToHashSet(StringComparer.Ordinal);
+        var missing = string.Join(',', parents.Split(',').Where(p => !known.Contains(p)));
+        if (missing.Length > 0)
         {
-            var r = _cli.Run(["squeue", "-t", "all", "-h", "-j", parents, "-O", "JobArrayID:|,State:|,exit_code:|"]);
-            states = r.ExitCode == 0 ? SlurmOutput.ParseSqueue(r.Output) : [];
+            var r = _cli.Run(["squeue", "-t", "all", "-h", "-j", missing, "-O", "JobArrayID:|,State:|,exit_code:|,Reason:|"]);
+            states.AddRange(r.ExitCode == 0 ? SlurmOutput.ParseSqueue(r.Output) : []);
         }
         foreach (var s in states)
         {

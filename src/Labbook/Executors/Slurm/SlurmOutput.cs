@@ -81,7 +81,7 @@ public static class SlurmOutput
     }
 
     /// <summary>
-    /// Parses <c>squeue -t all -h -O JobArrayID:|,State:|,exit_code:|</c> where the exit code is
+    /// Parses <c>squeue -t all -h -O JobArrayID:|,State:|,exit_code:|,Reason:|</c> where the exit code is
     /// the raw wait status (768 = exit 3, 15 = signal 15).
     /// </summary>
     public static List<SlurmJobState> ParseSqueue(string text)
@@ -101,9 +101,10 @@ public static class SlurmOutput
                 exit = (status >> 8) & 0xff;
                 signal = (status & 0x7f) is var s and > 0 ? s : null;
             }
+            var reason = fields.Length > 3 && fields[3] != "None" ? fields[3] : null;
             foreach (var id in ExpandArrayId(fields[0]))
             {
-                list.Add(new SlurmJobState(id, fields[1], exit, signal, null));
+                list.Add(new SlurmJobState(id, fields[1], exit, signal, reason));
             }
         }
         return list;
