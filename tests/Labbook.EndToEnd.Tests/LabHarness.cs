@@ -18,11 +18,14 @@ internal sealed class LabHarness : IDisposable
 
     public string Binary { get; }
 
+    /// <summary>Extra environment for every lab started.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public string PathOf(string name) => Path.Combine(Root, name);
 
     public static string FindBinary()
     {
-        if (Environment.GetEnvironmentVariable("LAB_BIN") is { Length: > 0 } bin)
+        if (System.Environment.GetEnvironmentVariable("LAB_BIN") is { Length: > 0 } bin)
         {
             return bin;
         }
@@ -54,6 +57,10 @@ internal sealed class LabHarness : IDisposable
         psi.Environment["HOME"] = Root;
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["COLUMNS"] = "200";
+        foreach (var (k, v) in Environment)
+        {
+            psi.Environment[k] = v;
+        }
         return Process.Start(psi)!;
     }
 

@@ -28,6 +28,7 @@ internal static class QueueCommand
             QueueStartCommand.Build(),
             BuildStatus(),
             BuildStop(),
+            SlurmShared.BuildTask(),
         };
         cmd.SetAction(parse => List(parse.GetValue(json)));
         return cmd;
@@ -49,10 +50,11 @@ internal static class QueueCommand
         var gpus = new Option<int>("--gpus") { Description = "GPUs the item needs (a runner started with --gpus gives it that many).", DefaultValueFactory = _ => 0 };
         var priority = new Option<int>("--priority") { Description = "Higher runs first (default 0); ties keep queue order.", DefaultValueFactory = _ => 0 };
         var force = new Option<bool>("--force") { Description = "Queue even items that repeat a completed run on the same code." };
+        var sbatch = new Option<string[]>("--sbatch") { Description = "Slurm: an sbatch option for this item (repeatable), e.g. --sbatch partition=gpu or --sbatch=--mem=32G." };
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("add", "Queue a command (or a grid, or a baseline with ablations). Nothing runs until lab queue start.")
         {
-            name, why, entry, noEntry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, command,
+            name, why, entry, noEntry, param, grid, ablate, tag, est, timeout, retries, gpus, priority, force, sbatch, command,
         };
         cmd.SetAction(parse =>
         {
@@ -68,6 +70,7 @@ internal static class QueueCommand
                 Gpus = parse.GetValue(gpus) is var g and >= 0 ? g : throw new UsageException("--gpus must be 0 or more"),
                 Priority = parse.GetValue(priority),
                 Tags = [.. (parse.GetValue(tag) ?? []).Select(x => CheckName(x, "--tag")!)],
+                Sbatch = parse.GetValue(sbatch) is { Length: > 0 } sb ? [.. sb.Select(SlurmShared.SbatchOption)] : null,
             };
             var request = new AddRequest
             {
@@ -177,9 +180,10 @@ internal static class QueueCommand
         using var journal = QueueShared.Open(workspace);
         var state = journal.State;
         var now = DateTime.UtcNow;
+        var slurm = SlurmShared.Live(workspace, state);
         if (json)
         {
-            Console.Out.WriteLine(QueueShared.Json(new JsonArray([.. state.Ordered.Select(v => (JsonNode?)QueueShared.ItemJson(state, v, now))])));
+            Console.Out.WriteLine(QueueShared.Json(new JsonArray([.. state.Ordered.Select(v => (JsonNode?)QueueShared.ItemJson(state, v, now, slurm))])));
             return 0;
         }
         var items = state.Ordered.ToList();
@@ -195,7 +199,7 @@ internal static class QueueCommand
         }
         foreach (var v in items)
         {
-            var stateText = QueueShared.StateText(state, v, now);
+            var stateText = QueueShared.StateText(state, v, now, slurm);
             var color = stateText switch { "done" => "green", "failed" or "interrupted" => "red", "running" => "blue", "skipped" => "yellow", _ => "default" };
             var detail = stateText == "skipped" ? $" [grey]({Terminal.Safe(v.Skipped)}; still queued)[/]"
                 : stateText == "pending" && v.Attempts > 0 && v.LastReason is { } lr ? $" [grey](retry: {Terminal.Safe(lr)})[/]" : "";
@@ -205,14 +209,14 @@ internal static class QueueCommand
                 v.Id,
                 $"[{color}]{stateText}[/]{detail}",
                 v.Lease?.Run ?? v.Runs.LastOrDefault() ?? "",
-                v.Lease?.Slot ?? "",
+                SlurmShared.Slot(slurm, v) ?? v.Lease?.Slot ?? "",
                 Terminal.Safe(v.Item.Name ?? "") + tags,
                 v.Item.Priority == 0 ? "" : v.Item.Priority.ToString(CultureInfo.InvariantCulture),
                 v.Attempts == 0 ? "" : $"{v.Attempts}/{v.Item.Retries + 1}",
                 Terminal.Safe(QueueShared.Command(v.Item)));
         }
         Terminal.Out.Write(table);
-        var counts = items.GroupBy(v => QueueShared.StateText(state, v, now)).Select(g => $"{g.Count()} {g.Key}");
+        var counts = items.GroupBy(v => QueueShared.StateText(state, v, now, slurm)).Select(g => $"{g.Count()} {g.Key}");
         Console.Out.WriteLine(string.Join(", ", counts) + (state.Paused ? " (queue paused: lab queue resume)" : ""));
         return 0;
     }
@@ -325,7 +329,8 @@ internal static class QueueCommand
             var state = journal.State;
             var now = DateTime.UtcNow;
             var runners = state.LiveRunners(now);
-            var counts = state.Ordered.GroupBy(v => QueueShared.StateText(state, v, now)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var slurm = SlurmShared.Live(workspace, state);
+            var counts = state.Ordered.GroupBy(v => QueueShared.StateText(state, v, now, slurm)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             if (parse.GetValue(json))
             {
                 var o = new JsonObject
@@ -338,13 +343,26 @@ internal static class QueueCommand
                         ["stopping"] = state.StopRequests.ContainsKey(r.Id),
                     })]),
                     ["counts"] = new JsonObject(counts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+                    ["slurm"] = new JsonArray([.. Labbook.Executors.Slurm.SlurmExecutor.RunningHere(state).Select(v => (JsonNode?)new JsonObject
+                    {
+                        ["id"] = v.Id, ["job"] = v.Lease!.External, ["state"] = slurm.TryGetValue(v.Id, out var js) ? js.State : null, ["run"] = v.Lease.Run,
+                    })]),
                 };
                 Console.Out.WriteLine(QueueShared.Json(o));
                 return 0;
             }
-            if (runners.Count == 0)
+            var inSlurm = Labbook.Executors.Slurm.SlurmExecutor.RunningHere(state).ToList();
+            if (runners.Count == 0 && inSlurm.Count == 0)
             {
                 Console.Out.WriteLine("no runner is running (lab queue start)");
+            }
+            if (inSlurm.Count > 0)
+            {
+                Console.Out.WriteLine($"{inSlurm.Count} item(s) submitted to Slurm (no runner needed):");
+                foreach (var v in inSlurm)
+                {
+                    Console.Out.WriteLine($"  {v.Id} {SlurmShared.Slot(slurm, v)}: run {v.Lease!.Run ?? "(not started)"}, {Names.Escape(QueueShared.Command(v.Item))}");
+                }
             }
             foreach (var r in runners)
             {
@@ -363,11 +381,20 @@ internal static class QueueCommand
 
     private static Command BuildStop()
     {
-        var now = new Option<bool>("--now") { Description = "Also stop running items (SIGTERM, then SIGKILL); they stay queued as interrupted attempts." };
-        var cmd = new Command("stop", "Ask the live runners to stop: they start nothing new and end when their running items end.") { now };
+        var now = new Option<bool>("--now") { Description = "Also stop running items (SIGTERM, then SIGKILL; on Slurm, scancel of running jobs too); they stay queued as interrupted attempts." };
+        var cmd = new Command("stop", "Ask the live runners to stop: they start nothing new and end when their running items end. Jobs submitted to Slurm that have not started are cancelled (scancel).") { now };
         cmd.SetAction(parse =>
         {
             var workspace = Workspace.FromEnvironment(create: false);
+            var (cancelled, error) = SlurmShared.Stop(workspace, parse.GetValue(now));
+            if (error is not null)
+            {
+                Terminal.Warn(error);
+            }
+            if (cancelled > 0)
+            {
+                Console.Out.WriteLine($"cancelled {cancelled} Slurm job(s) (scancel); their items stay queued");
+            }
             using var journal = QueueShared.Open(workspace);
             var ids = journal.Write(w =>
             {
@@ -378,7 +405,7 @@ internal static class QueueCommand
                 }
                 return live;
             });
-            Console.Out.WriteLine(ids.Count == 0 ? "no runner is running" : $"asked {ids.Count} runner(s) to stop{(parse.GetValue(now) ? " now" : "; running items finish first")}");
+            Console.Out.WriteLine(ids.Count == 0 ? cancelled > 0 ? "no runner is running (Slurm needs none)" : "no runner is running" : $"asked {ids.Count} runner(s) to stop{(parse.GetValue(now) ? " now" : "; running items finish first")}");
             return 0;
         });
         return cmd;

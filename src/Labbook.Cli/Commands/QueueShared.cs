@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Labbook.Executors;
+using Labbook.Executors.Slurm;
 using Labbook.Json;
 using Labbook.Queue;
 using Labbook.Runs;
@@ -35,14 +36,16 @@ internal static class QueueShared
                 w.Append(new QueueOp { Op = QueueOp.End, Id = ended.ItemId, Lease = ended.Lease, State = "interrupted", Run = ended.Run, Reason = ended.Reason });
             }
         }
+        SlurmShared.Reclaim(w, Workspace.FromEnvironment(create: false));
     }
 
     public static ItemView Find(QueueState state, string reference) =>
         state.Find(reference) is { State: not ItemState.Removed } v ? v : throw new UsageException($"no queue item {Names.Printable(reference)} (see lab queue)");
 
     /// <summary>The state word a reader shows: a running item whose runner is gone reads as interrupted.</summary>
-    public static string StateText(QueueState state, ItemView view, DateTime utcNow) =>
-        state.IsOrphaned(view, utcNow) ? "interrupted" : view.State == ItemState.Pending && view.Skipped is not null ? "skipped" : view.State.ToText();
+    public static string StateText(QueueState state, ItemView view, DateTime utcNow, Dictionary<string, SlurmJobState>? slurm = null) =>
+        slurm is not null && SlurmShared.StateText(slurm, view) is { } ended ? ended
+        : state.IsOrphaned(view, utcNow) ? "interrupted" : view.State == ItemState.Pending && view.Skipped is not null ? "skipped" : view.State.ToText();
 
     public static string Command(QueueItem item)
     {
@@ -64,14 +67,14 @@ internal static class QueueShared
 
     public static string Local(DateTime utc) => utc.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture);
 
-    public static JsonObject ItemJson(QueueState state, ItemView v, DateTime utcNow)
+    public static JsonObject ItemJson(QueueState state, ItemView v, DateTime utcNow, Dictionary<string, SlurmJobState>? slurm = null)
     {
         var item = v.Item;
         var o = new JsonObject
         {
             ["id"] = v.Id,
             ["position"] = state.PositionOf(v.Id),
-            ["state"] = StateText(state, v, utcNow),
+            ["state"] = StateText(state, v, utcNow, slurm),
             ["name"] = item.Name,
             ["why"] = item.Why,
             ["entry"] = item.Entry,
@@ -93,6 +96,11 @@ internal static class QueueShared
             ["reason"] = v.Skipped ?? v.LastReason,
             ["added"] = v.Added.ToString("O", CultureInfo.InvariantCulture),
         };
+        if (v.Lease is { Executor: SlurmExecutor.KindName } lease)
+        {
+            o["slurm_job"] = lease.External;
+            o["slurm_state"] = slurm is not null && slurm.TryGetValue(v.Id, out var js) ? js.State : null;
+        }
         return o;
     }
 

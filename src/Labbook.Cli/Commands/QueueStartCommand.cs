@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Labbook.Executors;
+using Labbook.Executors.Slurm;
 using Labbook.Processes;
 using Labbook.Queue;
 using Labbook.Runs;
@@ -25,12 +26,22 @@ internal static class QueueStartCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep waiting for new items when the queue is empty, until lab queue stop or the deadline." };
         var notify = new Option<string?>("--notify") { Description = "Run this command when the queue empties or the deadline passes (split like a shell would, but no shell: write sh -c '...' for one); LAB_QUEUE_SUMMARY and counts are in its environment." };
         var grace = new Option<string?>("--kill-grace") { Description = "Time between SIGTERM and SIGKILL when stopping an item (default 10s)." };
-        var cmd = new Command("start", "Run the queue: pending items in priority then queue order, on N slots or one slot per GPU.")
+        var slurm = new SlurmStartOptions();
+        var cmd = new Command("start", "Run the queue: pending items in priority then queue order, on N slots or one slot per GPU, or submitted to Slurm (--executor slurm).")
         {
             jobs, gpus, at, until, hard, detach, follow, notify, grace,
         };
+        slurm.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            if (slurm.Chosen(parse))
+            {
+                if (parse.GetValue(jobs) is not null || parse.GetValue(gpus) is not null || parse.GetValue(until) is not null || parse.GetValue(hard) || parse.GetValue(follow) || parse.GetValue(detach) || parse.GetValue(notify) is not null)
+                {
+                    throw new UsageException("with --executor slurm, -j, --gpus, --until, --hard, --follow, --detach and --notify do not apply (Slurm schedules; lab submits and exits)");
+                }
+                return SubmitToSlurm(slurm.Settings(parse, Workspace.FromEnvironment(create: true)), parse.GetValue(at));
+            }
             var j = parse.GetValue(jobs);
             var g = parse.GetValue(gpus);
             if (j is not null && g is not null)
@@ -73,6 +84,40 @@ internal static class QueueStartCommand
             }
         });
         return cmd;
+    }
+
+    private static int SubmitToSlurm(SlurmSettings settings, string? at)
+    {
+        var workspace = Workspace.FromEnvironment(create: true);
+        if (at is not null)
+        {
+            var begin = QueueShared.ParseClock(at, "--at").ToLocalTime();
+            settings.Extra.Insert(0, "--begin=" + begin.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
+        }
+        void Progress(string line) => Console.Error.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {Names.Escape(line)}");
+        using var executor = new SlurmExecutor(settings) { Workspace = workspace, Progress = Progress };
+        var runner = new QueueRunner(workspace, new RunnerOptions { Executor = executor, Progress = Progress, PollInterval = TimeSpan.Zero });
+        using (var journal = QueueShared.Open(workspace))
+        {
+            if (journal.State.Paused)
+            {
+                Terminal.Note("the queue is paused: nothing is submitted until lab queue resume");
+            }
+        }
+        var summary = runner.Run();
+        var submitted = summary.Attempts.Count == 0 ? CountSubmitted(workspace, runner.Id) : 0;
+        Console.Out.WriteLine($"lab queue: {submitted} item(s) submitted to Slurm{(summary.Failed > 0 ? $", {summary.Failed} failed to submit" : "")}; lab queue shows their states (nothing keeps running here)");
+        foreach (var (id, why) in summary.LeftPending.Take(5))
+        {
+            Console.Out.WriteLine($"  {id,-6} pending     {Names.Escape(why)}");
+        }
+        return summary.Failed > 0 ? 1 : 0;
+    }
+
+    private static int CountSubmitted(Workspace workspace, string runner)
+    {
+        using var journal = QueueShared.Open(workspace, warn: false);
+        return journal.State.Items.Values.Count(v => v.Lease is { } l && l.Runner == runner && l.External is not null);
     }
 
     /// <summary>Splits a command line into words with quotes as a shell reads them; nothing is expanded.</summary>

@@ -21,7 +21,7 @@ internal static class SweepCommand
         var reduce = new Option<string>("--reduce") { Description = "How the metric's series becomes the objective: last, min or max.", DefaultValueFactory = _ => "last" };
         var direction = new Option<string>("--direction") { Description = "minimize or maximize.", Required = true };
         var trials = new Option<int?>("--trials", "-n") { Description = "The study's total number of trials (trials already in the study count)." };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "Trials run at once on local slots (default 1)." };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Trials run at once on local slots (default 1); with --executor slurm, the number of workers (array tasks)." };
         var gpus = new Option<string?>("--gpus") { Description = "One trial per GPU, e.g. 0,1: each slot gets CUDA_VISIBLE_DEVICES." };
         var pruner = new Option<string>("--pruner") { Description = "Stop unpromising trials early: median, sha, hyperband or none.", DefaultValueFactory = _ => "none" };
         var sampler = new Option<string>("--sampler") { Description = "tpe, random, grid, qmc, cmaes or auto.", DefaultValueFactory = _ => "tpe" };
@@ -37,6 +37,8 @@ internal static class SweepCommand
         {
             study, space, inline, objective, reduce, direction, trials, jobs, gpus, pruner, sampler, seed, timeout, enqueue, retry, why, entry, noEntry, command,
         };
+        var slurm = new SlurmStartOptions();
+        slurm.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var objectives = parse.GetValue(objective) ?? [];
@@ -116,10 +118,24 @@ internal static class SweepCommand
             }
             var workspace = Workspace.FromEnvironment(create: true);
             var entryId = NotebookCli.EntryForRun(workspace, parse.GetValue(entry), parse.GetValue(noEntry), whyText);
+            var studyName = parse.GetValue(study)!;
+            if (entryId is not null && Names.ValidateFileSafe(studyName, "study name") is null)
+            {
+                NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, studyName)]);
+            }
+            if (slurm.Chosen(parse))
+            {
+                if (gpuList is not null)
+                {
+                    throw new UsageException("--gpus: with --executor slurm, ask for GPUs per worker with --job-gpus N");
+                }
+                // The workers start later, on a node: they get the entry resolved now, not whatever is current then.
+                return SlurmShared.SubmitSweep(parse, slurm, studyName, parse.GetValue(trials), j ?? 1, entryId);
+            }
             var options = new SweepOptions
             {
                 Workspace = workspace,
-                StudyName = parse.GetValue(study)!,
+                StudyName = studyName,
                 Space = searchSpace,
                 Command = parse.GetValue(command) ?? [],
                 Objective = objectives[0],
@@ -137,10 +153,6 @@ internal static class SweepCommand
                 Entry = entryId,
                 Warn = Terminal.Warn,
             };
-            if (entryId is not null && Names.ValidateFileSafe(options.StudyName, "study name") is null)
-            {
-                NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, options.StudyName)]);
-            }
             return Execute(options);
         });
         return cmd;

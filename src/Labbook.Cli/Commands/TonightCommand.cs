@@ -52,13 +52,23 @@ internal static class TonightCommand
                 .Select(r => new PastRun(r.Record.Argv, r.Record.Name, TimeSpan.FromSeconds(r.Record.DurationS!.Value)));
             var plan = TonightPlan.Build(state, slots, new Estimator(past), new Duplicates(runs), GitProbe.ReadHead(Directory.GetCurrentDirectory())?.Commit,
                 Baselines.Entries(runs), now, morningUtc, QueueShared.Local);
+            var slurm = SlurmShared.Tonight(workspace, state, new Estimator(past));
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(QueueShared.Json(ToJson(plan)));
+                var o = ToJson(plan);
+                if (slurm is { } sl)
+                {
+                    o["slurm"] = sl.Json;
+                }
+                Console.Out.WriteLine(QueueShared.Json(o));
             }
             else
             {
                 Render(plan);
+                foreach (var line in slurm?.Lines ?? [])
+                {
+                    Console.Out.WriteLine(line);
+                }
             }
             return 0;
         });

@@ -102,3 +102,22 @@ public interface IExecutor : IDisposable
     /// </summary>
     ExecutionResult? Reconcile(ItemView item, QueueState state, DateTime utcNow);
 }
+
+/// <summary>How starting one attempt of a batch went: <see cref="Started"/>, or <see cref="Error"/>.</summary>
+/// <param name="Started">What it produced.</param>
+/// <param name="Error">Why it could not start.</param>
+public sealed record BatchStart(ExecutionStarted? Started, string? Error);
+
+/// <summary>
+/// An executor that starts many attempts at once (a Slurm job array) and may walk away: when
+/// <see cref="WalksAway"/>, the runner submits what is pending and ends at once, and later
+/// processes learn how attempts ended through <see cref="IExecutor.Reconcile"/>.
+/// </summary>
+public interface IBatchExecutor : IExecutor
+{
+    /// <summary>True when attempts live on without this process (the runner does not wait for them).</summary>
+    bool WalksAway { get; }
+
+    /// <summary>Starts every request (placements from <see cref="IExecutor.TryPlace"/>); one result per request, in order.</summary>
+    IReadOnlyList<BatchStart> StartAll(IReadOnlyList<ExecutionRequest> requests);
+}

@@ -393,6 +393,10 @@ public sealed class MorningReport
         {
             parts.Add(reason);
         }
+        if (run.Record.SlurmJob is { } job)
+        {
+            parts.Add("Slurm job " + job);
+        }
         return parts.Count == 0 ? run.Status.ToText() : string.Join(", ", parts);
     }
 

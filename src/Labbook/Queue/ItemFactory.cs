@@ -17,7 +17,7 @@ public sealed class AddRequest
     /// <summary>Ablations: each switches one param of the baseline.</summary>
     public List<KeyValuePair<string, JsonNode?>> Ablate { get; init; } = [];
 
-    /// <summary>The template every item copies (name, why, entry, est, timeout, retries, gpus, priority, tags, cwd).</summary>
+    /// <summary>The template every item copies (name, why, entry, est, timeout, retries, gpus, priority, tags, cwd, sbatch options).</summary>
     public required QueueItem Template { get; init; }
 }
 
@@ -136,6 +136,7 @@ public static class ItemFactory
             Priority = t.Priority,
             Tags = [.. t.Tags],
             RerunOf = t.RerunOf is null ? null : [.. t.RerunOf],
+            Sbatch = t.Sbatch is null ? null : [.. t.Sbatch],
         };
     }
 }

@@ -53,6 +53,9 @@ public sealed class QueueItem
     /// <summary>For an ablation variant: the params switched from the baseline.</summary>
     public Dictionary<string, JsonNode?>? Ablate { get; set; }
 
+    /// <summary>Raw <c>sbatch</c> options for this item alone (<c>--partition=gpu</c>), used by the Slurm executor.</summary>
+    public List<string>? Sbatch { get; set; }
+
     /// <summary>Runs this item repeats (<c>lab rerun</c>).</summary>
     public List<string>? RerunOf { get; set; }
 

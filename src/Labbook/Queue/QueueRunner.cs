@@ -247,6 +247,7 @@ public sealed class QueueRunner
                 }
                 return 0;
             });
+            var requests = new List<ExecutionRequest>();
             foreach (var (view, placement, lease) in toStart)
             {
                 var env = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -259,25 +260,47 @@ public sealed class QueueRunner
                 {
                     env[Placeholders.EnvironmentName(k)] = Placeholders.Text(v);
                 }
-                try
+                requests.Add(new ExecutionRequest
                 {
-                    var started = executor.Start(new ExecutionRequest
+                    Workspace = _workspace,
+                    Item = view.Item,
+                    Lease = lease.Lease!,
+                    Placement = placement,
+                    Environment = env,
+                    KillGrace = _options.KillGrace,
+                });
+            }
+            if (executor is IBatchExecutor batch && requests.Count > 0)
+            {
+                var started = batch.StartAll(requests);
+                for (var i = 0; i < requests.Count; i++)
+                {
+                    var (view, placement, lease) = toStart[i];
+                    if (started[i].Started is { } s)
                     {
-                        Workspace = _workspace,
-                        Item = view.Item,
-                        Lease = lease.Lease!,
-                        Placement = placement,
-                        Environment = env,
-                        KillGrace = _options.KillGrace,
-                    });
-                    _active[lease.Lease!] = (view.Id, placement);
-                    _startOps.Add(new QueueOp { Op = QueueOp.Start, Id = view.Id, Lease = lease.Lease, Run = started.Run, ChildPid = started.ChildPid, External = started.External, T = Now });
-                    _options.Progress?.Invoke($"{view.Id} started on slot {placement.Slot}{(started.Run is { } run ? " as run " + run : "")} (attempt {lease.Attempt})");
+                        Started(view, placement, lease, s, track: !batch.WalksAway);
+                    }
+                    else
+                    {
+                        executor.Release(placement);
+                        RecordEndLater(new ExecutionResult(lease.Lease!, view.Id, AttemptEnd.Failed, null, null, started[i].Error));
+                    }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChildStartException or FormatException)
+            }
+            else
+            {
+                for (var i = 0; i < requests.Count; i++)
                 {
-                    executor.Release(placement);
-                    RecordEndLater(new ExecutionResult(lease.Lease!, view.Id, AttemptEnd.Failed, null, null, e.Message));
+                    var (view, placement, lease) = toStart[i];
+                    try
+                    {
+                        Started(view, placement, lease, executor.Start(requests[i]), track: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChildStartException or FormatException)
+                    {
+                        executor.Release(placement);
+                        RecordEndLater(new ExecutionResult(lease.Lease!, view.Id, AttemptEnd.Failed, null, null, e.Message));
+                    }
                 }
             }
             if ((cancelled || stopNow || (deadlinePassed && _options.Hard)) && _active.Count > 0)
@@ -305,6 +328,10 @@ public sealed class QueueRunner
                     ending = "deadline passed";
                     summary.DeadlinePassed = true;
                 }
+                else if (!_options.Follow && executor is IBatchExecutor { WalksAway: true })
+                {
+                    ending = "submitted";
+                }
                 else if (!_options.Follow && runnable == 0 && !journal.State.Paused)
                 {
                     ending = "queue empty";
@@ -316,7 +343,7 @@ public sealed class QueueRunner
                     {
                         summary.LeftPending[id] = why;
                     }
-                    if (ending is not ("queue empty" or "deadline passed"))
+                    if (ending is not ("queue empty" or "deadline passed" or "submitted"))
                     {
                         foreach (var view in journal.State.PendingInRunOrder().Where(v => !summary.LeftPending.ContainsKey(v.Id)))
                         {
@@ -345,6 +372,17 @@ public sealed class QueueRunner
     }
 
     private readonly List<ExecutionResult> _pendingEnds = [];
+
+    private void Started(ItemView view, Placement placement, QueueOp lease, ExecutionStarted started, bool track)
+    {
+        if (track)
+        {
+            _active[lease.Lease!] = (view.Id, placement);
+        }
+        _startOps.Add(new QueueOp { Op = QueueOp.Start, Id = view.Id, Lease = lease.Lease, Run = started.Run, ChildPid = started.ChildPid, External = started.External, T = Now });
+        var where = started.External is { } ext ? $"as Slurm job {ext}" : $"on slot {placement.Slot}";
+        _options.Progress?.Invoke($"{view.Id} {(started.External is null ? "started" : "submitted")} {where}{(started.Run is { } run ? " as run " + run : "")} (attempt {lease.Attempt})");
+    }
 
     private void RecordEndLater(ExecutionResult result) => _pendingEnds.Add(result);
 

@@ -242,7 +242,8 @@ public static class RunLauncher
             Owner = new RunOwner { Host = ProcessIdentity.HostName, Pid = self, PidStartTicks = ProcessIdentity.StartTicks(self) ?? 0, BootId = ProcessIdentity.BootId },
             Slot = request.Slot,
             Gpus = request.Gpus,
-            SlurmJob = request.SlurmJob,
+            // Inside a Slurm job (a sweep worker, or lab run in a user's own batch script) the job id is recorded too.
+            SlurmJob = request.SlurmJob ?? SlurmJobOfThisProcess(),
             Started = started,
             LabbookVersion = LabbookInfo.Version,
         };
@@ -254,6 +255,13 @@ public static class RunLauncher
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
         return handle;
+    }
+
+    private static string? SlurmJobOfThisProcess()
+    {
+        var array = System.Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID");
+        var task = System.Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID");
+        return !string.IsNullOrEmpty(array) && !string.IsNullOrEmpty(task) ? array + "_" + task : System.Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } job ? job : null;
     }
 
     /// <summary>Runs to the end on the calling thread.</summary>
