@@ -80,15 +80,21 @@ internal static class StudyPage
           data: { datasets: [
             { label: d.objective, data: d.history.map(p => ({ x: p[0], y: p[1] })), backgroundColor: d.colors.complete, pointRadius: 3 },
             { label: 'best so far', type: 'line', data: d.history.map(p => ({ x: p[0], y: p[2] })), borderColor: d.colors.pruned, backgroundColor: d.colors.pruned, stepped: 'after', pointRadius: 0, borderWidth: 2 } ] },
-          options: { ...base, scales: { x: { type: 'linear', title: title('trial') }, y: { title: title(d.objective) } },
+          options: { ...base, scales: { x: { type: 'linear', title: title('trial'), ticks: { precision: 0 } }, y: { title: title(d.objective) } },
             plugins: { title: title('optimization history (' + d.direction + ')') } }
         });
         d.slices.forEach((s, i) => {
-          const decade = v => { const l = Math.log10(v); return Math.abs(l - Math.round(l)) < 1e-9 ? '1e' + Math.round(l) : ''; };
-          const x = s.scale === 'log' ? { type: 'logarithmic', title: title(s.name + ' (log scale)'), ticks: { autoSkip: false, maxRotation: 0, callback: decade } }
+          // Powers of ten; over less than two decades, 1-2-5 steps too.
+          const logTick = function (v) {
+            const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+            const few = Math.log10(this.max / this.min) < 2;
+            const near = k => Math.abs(m - k) < 1e-6;
+            return near(1) || (few && (near(2) || near(5))) ? String(Number(v.toPrecision(3))) : '';
+          };
+          const x = s.scale === 'log' ? { type: 'logarithmic', title: title(s.name + ' (log scale)'), ticks: { autoSkip: false, maxRotation: 0, callback: logTick } }
             : s.scale === 'categorical' ? { type: 'linear', min: -0.5, max: s.categories.length - 0.5, title: title(s.name),
                 afterBuildTicks: a => { a.ticks = s.categories.map((_, k) => ({ value: k })); }, ticks: { callback: v => s.categories[v] ?? '' } }
-            : { type: 'linear', title: title(s.name) };
+            : { type: 'linear', title: title(s.name), ticks: s.integer ? { precision: 0 } : {} };
           new Chart(document.getElementById('slice' + i), {
             type: 'scatter',
             data: { datasets: [{ label: s.name, data: s.points.map(p => ({ x: p[0], y: p[1], n: p[2] })), backgroundColor: d.colors.complete + 'bb', pointRadius: 3 }] },
@@ -144,7 +150,7 @@ internal static class StudyPage
             data: { datasets: d.intermediate.map(c => ({ label: 'trial ' + c.n + ' (' + c.state + ')', data: c.points.map(p => ({ x: p[0], y: p[1] })),
               borderColor: d.colors[c.state], backgroundColor: d.colors[c.state], borderDash: c.state === 'pruned' ? [6, 4] : [],
               pointRadius: c.points.length > 40 ? 0 : 2, borderWidth: 1.5, order: c.state === 'pruned' ? 1 : 0 })) },
-            options: { ...base, scales: { x: { type: 'linear', title: title('step') }, y: { title: title(d.objective) } },
+            options: { ...base, scales: { x: { type: 'linear', title: title('step'), ticks: { precision: 0 } }, y: { title: title(d.objective) } },
               plugins: { title: title('intermediate values, one line per trial'),
                 legend: { onClick: () => {}, labels: { generateLabels: () => states.map(s => ({ text: s + ' (' + d.intermediate.filter(c => c.state === s).length + ')',
                   strokeStyle: d.colors[s], fillStyle: d.colors[s], lineDash: s === 'pruned' ? [6, 4] : [], lineWidth: 2 })) } } } }
@@ -258,6 +264,7 @@ internal static class StudyPage
     {
         json.WriteString("name", axis.Name);
         json.WriteString("scale", axis.Scale.ToString().ToLowerInvariant());
+        json.WriteBoolean("integer", axis.IsInteger);
         json.WriteStartArray("categories");
         foreach (var c in axis.Categories)
         {

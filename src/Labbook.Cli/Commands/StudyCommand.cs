@@ -110,14 +110,15 @@ internal static class StudyCommand
                     summary.Add($"{key}: {ParamParsing.Text(v)}");
                 }
             }
-            var importance = ParamImportance.Compute(trials, s.Direction);
+            // Below 3 complete trials every parameter would get the same share: say nothing.
+            var importance = trials.Count(t => t.State == TrialState.Complete && t.Value is not null) >= 3 ? ParamImportance.Compute(trials, s.Direction) : [];
             var objectiveName = attrs.TryGetValue("objective", out var obj) && obj is not null ? ParamParsing.Text(obj) : "value";
             if (parse.GetValue(html) is not null || parse.GetValue(plotsDir) is not null)
             {
                 var plots = StudyPlots.From(s.Name, objectiveName, s.Direction, trials);
                 if (s.Best is { } top1)
                 {
-                    summary.Add($"best: trial {top1.Number}, {objectiveName} {Terminal.Number(top1.Value)}, run {RunOf(top1)}, {SweepCommand.FormatParams(top1.Params)}");
+                    summary.Add($"best: trial {top1.Number}, {objectiveName} {Terminal.Number(top1.Value)}{(RunOf(top1) is { Length: > 0 } run ? ", run " + run : "")}, {SweepCommand.FormatParams(top1.Params)}");
                 }
                 if (parse.GetValue(html) is { } htmlPath)
                 {
@@ -171,7 +172,7 @@ internal static class StudyCommand
                 table.AddRow([.. cells]);
             }
             o.Write(table);
-            if (ordered.Count >= 3 && importance.Count > 0)
+            if (importance.Count > 0)
             {
                 o.MarkupLine("parameter importance (PED-ANOVA, see docs/sweep.md):");
                 foreach (var (p, imp) in importance)

@@ -36,7 +36,7 @@ public sealed record PlotAxis(string Name, PlotScale Scale, double Low, double H
     {
         if (Scale == PlotScale.Categorical)
         {
-            var index = Categories.ToList().IndexOf(CommandTemplate.Text(value));
+            var index = Categories.ToList().IndexOf(PlotAxis.ChoiceText(value));
             return index < 0 ? null : Categories.Count == 1 ? 0.5 : (double)index / (Categories.Count - 1);
         }
         if (value is not (double or long or int))
@@ -90,9 +90,10 @@ public sealed record PlotAxis(string Name, PlotScale Scale, double Low, double H
                     ticks.Add((0.5, Label(Low)));
                     break;
                 }
-                if (IsInteger && High - Low <= 10)
+                var grid = Step is { } step && step > 0 ? step : IsInteger ? 1 : 0;
+                if (grid > 0 && (High - Low) / grid <= 10)
                 {
-                    for (var v = Low; v <= High; v++)
+                    for (var v = Low; v <= High + (grid / 1e6); v += grid)
                     {
                         ticks.Add((Normalize(v)!.Value, Label(v)));
                     }
@@ -111,6 +112,12 @@ public sealed record PlotAxis(string Name, PlotScale Scale, double Low, double H
         }
         return ticks;
     }
+
+    /// <summary>A categorical value as its label: as on a command line, except that null reads <c>null</c>.</summary>
+    public static string ChoiceText(object? value) => value is null ? "null" : CommandTemplate.Text(value);
+
+    /// <summary>The parameter's grid step, when it has one other than 1 (ticks then sit on the grid).</summary>
+    public double? Step { get; init; }
 
     /// <summary>The axis holds integers (an int parameter).</summary>
     public bool IsInteger { get; init; }
@@ -238,7 +245,7 @@ public sealed class StudyPlots
     {
         if (axis.Scale == PlotScale.Categorical)
         {
-            var index = axis.Categories.ToList().IndexOf(CommandTemplate.Text(value));
+            var index = axis.Categories.ToList().IndexOf(PlotAxis.ChoiceText(value));
             return index < 0 ? double.NaN : index;
         }
         return value is double or long or int ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : double.NaN;
@@ -252,16 +259,16 @@ public sealed class StudyPlots
         var dist = with[^1].Distributions[name];
         if (dist is CategoricalDistribution categorical)
         {
-            var labels = categorical.Choices.Select(CommandTemplate.Text).ToList();
+            var labels = categorical.Choices.Select(PlotAxis.ChoiceText).ToList();
             // Values from earlier versions of the space that are no longer choices still get a place.
-            labels.AddRange(with.Select(t => CommandTemplate.Text(t.Params[name])).Where(l => !labels.Contains(l)).Distinct(StringComparer.Ordinal));
+            labels.AddRange(with.Select(t => PlotAxis.ChoiceText(t.Params[name])).Where(l => !labels.Contains(l)).Distinct(StringComparer.Ordinal));
             return new PlotAxis(name, PlotScale.Categorical, 0, labels.Count - 1, labels, missing);
         }
-        var (low, high, log) = dist switch
+        var (low, high, log, step) = dist switch
         {
-            FloatDistribution f => (f.Low, f.High, f.Log),
-            IntDistribution i => ((double)i.Low, (double)i.High, i.Log),
-            _ => (0.0, 1.0, false),
+            FloatDistribution f => (f.Low, f.High, f.Log, f.Step),
+            IntDistribution i => ((double)i.Low, (double)i.High, i.Log, i.Step > 1 ? i.Step : (double?)null),
+            _ => (0.0, 1.0, false, null),
         };
         foreach (var t in with)
         {
@@ -272,6 +279,6 @@ public sealed class StudyPlots
                 high = Math.Max(high, x);
             }
         }
-        return new PlotAxis(name, log && low > 0 ? PlotScale.Log : PlotScale.Linear, low, high, [], missing) { IsInteger = dist is IntDistribution };
+        return new PlotAxis(name, log && low > 0 ? PlotScale.Log : PlotScale.Linear, low, high, [], missing) { IsInteger = dist is IntDistribution, Step = step };
     }
 }

@@ -89,6 +89,11 @@ public class StudyPlotsTests
         var axis = new PlotAxis("layers", PlotScale.Linear, 1, 8, [], false) { IsInteger = true };
         Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8"], axis.Ticks().Select(t => t.Label));
         Assert.Equal("1e-05", PlotAxis.Label(1e-5));
+        var units = new PlotAxis("units", PlotScale.Linear, 32, 256, [], false) { IsInteger = true, Step = 32 };
+        Assert.Equal(["32", "64", "96", "128", "160", "192", "224", "256"], units.Ticks().Select(t => t.Label));
+        var choices = new PlotAxis("opt", PlotScale.Categorical, 0, 2, ["adam", "sgd", "null"], false);
+        Assert.Equal(1.0, choices.Normalize(null));
+        Assert.Equal(["adam", "sgd", "null"], choices.Ticks().Select(t => t.Label));
         var empty = StudyPlots.From("e", "loss", StudyDirection.Minimize, []);
         Assert.Empty(empty.History);
         Assert.Empty(empty.ParallelAxes);
