@@ -19,8 +19,9 @@ public sealed class CompareTests : IDisposable
         Assert.Contains("params that differ", byName.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"lr\s+0\.001\s+0\.01", byName.Stdout);
         Assert.DoesNotContain("depth", byName.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"loss\s+slow \w+\s+6\s+6\s+9\s+4\s+█▆▃▁", byName.Stdout);
-        Assert.Matches(@"fast \w+\s+0\s+0\s+6\s+4\s+█▆▃▁", byName.Stdout);
+        // last, best (the min: lower is better for a loss), min, max, steps, curve.
+        Assert.Matches(@"loss\s+slow \w+\s+6\s+6\s+6\s+9\s+4\s+█▆▃▁", byName.Stdout);
+        Assert.Matches(@"fast \w+\s+0\s+0\s+0\s+6\s+4\s+█▆▃▁", byName.Stdout);
 
         var byEntry = _ws.Lab("compare", "--entry", "E1");
         Assert.Equal(byName.Stdout, byEntry.Stdout);

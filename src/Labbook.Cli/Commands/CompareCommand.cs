@@ -25,10 +25,12 @@ internal static class CompareCommand
             var workspace = Workspace.FromEnvironment(create: false);
             var store = new RunStore(workspace);
             var ids = new List<string>();
+            IReadOnlyList<string> predictions = [];
             if (parse.GetValue(entry) is { } e)
             {
                 var doc = new NotebookStore(workspace).Read();
                 var notebookEntry = NotebookCli.RequireEntry(doc, e);
+                predictions = notebookEntry.Predictions;
                 var all = store.LoadAll(Terminal.Warn, withSummary: false);
                 ids.AddRange(MorningReport.EntryRuns(notebookEntry, all, NotebookCli.ById(all)).Select(r => r.Id));
             }
@@ -42,10 +44,10 @@ internal static class CompareCommand
                 throw new UsageException("name the runs to compare (lab compare RUN RUN...) or an entry (--entry E12)");
             }
             var runs = ids.Select(id => store.Load(id) ?? throw new RunNotFoundException($"run {id} has no run.json")).ToList();
-            Render(runs);
+            Render(runs, predictions);
             if (parse.GetValue(html) is { } htmlPath)
             {
-                WriteHtml(runs, htmlPath);
+                WriteHtml(runs, htmlPath, predictions);
             }
             if (parse.GetValue(png) is { } pngPath)
             {
@@ -57,7 +59,16 @@ internal static class CompareCommand
         return cmd;
     }
 
-    private static void Render(List<RunInfo> runs)
+    /// <summary>The best of a series: its min or max when the metric's direction is known, else empty.</summary>
+    private static string Best(string metric, MetricStats stats, IReadOnlyList<string> predictions) =>
+        MetricDirection.LowerIsBetter(metric, predictions) switch
+        {
+            true => Terminal.Number(stats.Min),
+            false => Terminal.Number(stats.Max),
+            null => "",
+        };
+
+    private static void Render(List<RunInfo> runs, IReadOnlyList<string> predictions)
     {
         var output = Terminal.Out;
         var runTable = new Table().Border(TableBorder.Simple);
@@ -105,6 +116,7 @@ internal static class CompareCommand
         table.AddColumn("metric");
         table.AddColumn("run");
         table.AddColumn(new TableColumn("last").RightAligned());
+        table.AddColumn(new TableColumn("best").RightAligned());
         table.AddColumn(new TableColumn("min").RightAligned());
         table.AddColumn(new TableColumn("max").RightAligned());
         table.AddColumn(new TableColumn("steps").RightAligned());
@@ -127,6 +139,7 @@ internal static class CompareCommand
                     first ? Terminal.Safe(m) : "",
                     Label(runs[i]),
                     Terminal.Number(stats.Last),
+                    Best(m, stats, predictions),
                     Terminal.Number(stats.Min),
                     Terminal.Number(stats.Max),
                     stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -161,7 +174,7 @@ internal static class CompareCommand
         [.. runs.SelectMany(r => r.Record.Params.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(k => runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "\u0000").Distinct(StringComparer.Ordinal).Count() > 1)];
 
-    private static void WriteHtml(List<RunInfo> runs, string path)
+    private static void WriteHtml(List<RunInfo> runs, string path, IReadOnlyList<string> predictions)
     {
         var page = new HtmlCharts("lab compare: " + string.Join(", ", runs.Select(r => r.Record.Name ?? r.Id)));
         page.Table(null, ["run", "name", "status", "entry", "tags"],
@@ -190,13 +203,13 @@ internal static class CompareCommand
                     {
                         stats.Add(step, value);
                     }
-                    rows.Add([m, runs[i].Record.Name ?? runs[i].Id, Terminal.Number(stats.Last), Terminal.Number(stats.Min), Terminal.Number(stats.Max), stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                    rows.Add([m, runs[i].Record.Name ?? runs[i].Id, Terminal.Number(stats.Last), Best(m, stats, predictions), Terminal.Number(stats.Min), Terminal.Number(stats.Max), stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 }
             }
         }
         if (rows.Count > 0)
         {
-            page.Table("metrics", ["metric", "run", "last", "min", "max", "steps"], rows, numeric: true);
+            page.Table("metrics", ["metric", "run", "last", "best", "min", "max", "steps"], rows, numeric: true);
         }
         foreach (var metric in metrics)
         {

@@ -136,7 +136,7 @@ internal static class MorningCommand
             {
                 page.Paragraph($"... and {e.Failures.Count - MorningText.MaxFailuresShown} more failed, killed or crashed (lab note show {e.Entry.Id})", "failed");
             }
-            var shown = e.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(8).ToList();
+            var shown = MorningReport.Plotted(e);
             var series = shown.Select(HtmlCharts.ReadSeries).ToList();
             foreach (var (metric, _) in e.KeyMetrics)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Labbook.Runs;
+using Labbook.Sweeps;
 
 namespace Labbook.Notebook;
 
@@ -330,6 +331,11 @@ public sealed class MorningReport
                 ? withMetric.OrderBy(r => r.Summary!.Final(first.PrimaryMetric)).FirstOrDefault()
                 : withMetric.OrderByDescending(r => r.Summary!.Final(first.PrimaryMetric)).FirstOrDefault();
         }
+        if (best is null && studies.Select(st => st.Best).FirstOrDefault(t => t is not null) is { } bestTrial && SweepRunner.RunIdOf(bestTrial) is { } trialRun)
+        {
+            // No prediction to rank by: a study's best trial is the entry's best run.
+            best = completed.FirstOrDefault(r => r.Id == trialRun);
+        }
         best ??= completed.LastOrDefault();
 
         var keys = new List<(string, double)>();
@@ -398,6 +404,21 @@ public sealed class MorningReport
             parts.Add("Slurm job " + job);
         }
         return parts.Count == 0 ? run.Status.ToText() : string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// The runs whose curves a report draws for an entry: the latest <paramref name="count"/> that
+    /// started, with the best run in place of the oldest of them when it is not among them.
+    /// </summary>
+    public static List<RunInfo> Plotted(EntryMorning entry, int count = 8)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var shown = entry.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(count).ToList();
+        if (entry.Best is { } best && shown.Count > 0 && !shown.Contains(best))
+        {
+            shown[0] = best;
+        }
+        return shown;
     }
 
     /// <summary>"3 completed, 1 failed, 1 running, 2 not started" over some runs (and queue items not started), statuses in a fixed order.</summary>

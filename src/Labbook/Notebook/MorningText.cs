@@ -117,7 +117,7 @@ public static class MorningText
             var metrics = e.KeyMetrics.Select(k => k.Metric).ToList();
             if (curve is not null && metrics.Count > 0)
             {
-                var shown = e.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(8).ToList();
+                var shown = MorningReport.Plotted(e);
                 sb.Append("\n| run | ").Append(string.Join(" | ", metrics.Select(Md))).Append(" |\n|---|").Append(string.Concat(metrics.Select(_ => "---|"))).Append('\n');
                 foreach (var r in shown)
                 {

@@ -175,6 +175,9 @@ public class MorningReportTests
         Assert.Equal("E2", e.Entry.Id);
         Assert.Equal(3, e.Runs.Count);
         Assert.Equal("3 trials: 2 complete, 1 failed", Assert.Single(e.Studies).CountText());
+        // No prediction ranks the runs: the study's best trial is the entry's best run, and it is plotted.
+        Assert.Equal("6bbb00001", e.Best!.Id);
+        Assert.Contains(e.Best, MorningReport.Plotted(e, count: 1));
         Assert.Equal("best trial 1: 0.2 (run 6bbb00001)", study.BestText());
         Assert.Contains("  study:    lr: 3 trials: 2 complete, 1 failed; best trial 1: 0.2 (run 6bbb00001)\n", MorningText.Render(report, TimeZoneInfo.Utc), StringComparison.Ordinal);
         // The attached block lists the study once, not each trial.
