@@ -160,7 +160,7 @@ internal static class MorningCommand
             page.List(report.NeedConclusion.Select(x => $"{x.Id} · {x.Title}"));
         }
         page.Heading("Idle compute");
-        page.Paragraph(MorningText.IdleLine(report, zone));
+        page.Paragraph(MorningText.IdleLine(report, zone, labelled: false));
         return page.Render();
     }
 

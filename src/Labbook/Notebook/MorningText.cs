@@ -134,7 +134,7 @@ public static class MorningText
                 sb.Append("- ").Append(e.Id).Append(" · ").Append(Md(e.Title)).Append('\n');
             }
         }
-        sb.Append("\n## Idle compute\n\n").Append(IdleLine(report, zone)).Append('\n');
+        sb.Append("\n## Idle compute\n\n").Append(IdleLine(report, zone, labelled: false)).Append('\n');
         return sb.ToString();
     }
 
@@ -191,17 +191,18 @@ public static class MorningText
         return sb.ToString();
     }
 
-    /// <summary>The idle-compute line: idle slot-hours out of the window's, per slot, and when an idle slot became free.</summary>
-    public static string IdleLine(MorningReport report, TimeZoneInfo zone)
+    /// <summary>The idle-compute line: idle slot-hours out of the window's, per slot, and when an idle slot became free; <paramref name="labelled"/> starts it with "Idle compute:" (off under a heading of that name).</summary>
+    public static string IdleLine(MorningReport report, TimeZoneInfo zone, bool labelled = true)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(zone);
         if (report.Idle.Count == 0 || report.IdleWindowStart is not { } start)
         {
-            return "Idle compute: nothing ran in the window.";
+            return labelled ? "Idle compute: nothing ran in the window." : "Nothing ran in the window.";
         }
         var sb = new StringBuilder();
-        sb.Append("Idle compute: ").Append(Hours(report.IdleSlotHours)).Append(" of ").Append(Hours(report.WindowSlotHours))
+        // Under its own heading the line drops the label the terminal needs.
+        sb.Append(labelled ? "Idle compute: " : "").Append(Hours(report.IdleSlotHours)).Append(" of ").Append(Hours(report.WindowSlotHours))
             .Append(" slot-hours since ").Append(Time(start, zone)).Append(" (");
         sb.Append(string.Join("; ", report.Idle.Select(s =>
             $"{Names.Escape(s.Slot)} idle {Hours(s.IdleHours)} h" + (s.IdleSince is { } since ? $", free since {Clock(since, zone)}" : ""))));
