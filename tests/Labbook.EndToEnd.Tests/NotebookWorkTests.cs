@@ -93,4 +93,22 @@ public sealed class NotebookWorkTests : IDisposable
         Assert.DoesNotContain(Nudge, _ws.Lab("queue", "add", "--", "echo", "four").Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Nudge, _ws.Lab(Sweep, TimeSpan.FromSeconds(120)).Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_queued_items_run_names_the_entry_it_was_queued_under_even_after_the_current_entry_changes()
+    {
+        Assert.Equal(0, _ws.Lab("note", "Does the baseline still hold?").ExitCode);
+        Assert.Equal(0, _ws.Lab("queue", "add", "--name", "base", "--why", "re-check", "--", "sh", "-c", "echo '@lab loss=0.5'").ExitCode);
+        Assert.Equal(0, _ws.Lab("note", "A later question").ExitCode);
+
+        var start = _ws.Lab(["queue", "start"], TimeSpan.FromSeconds(120));
+        Assert.True(start.ExitCode == 0, start.ToString());
+
+        var run = Assert.Single(_ws.Runs());
+        Assert.Equal("E1", run.GetProperty("entry").GetString());
+        Assert.Equal("re-check", run.GetProperty("why").GetString());
+        var morning = _ws.Lab("morning", "--since", "1h");
+        Assert.Contains("E1 · Does the baseline still hold?\n", morning.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"E1 · Does the baseline still hold\?\n(  .*\n)*  runs:     1 completed\n", morning.Stdout);
+    }
 }
