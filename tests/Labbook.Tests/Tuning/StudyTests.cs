@@ -40,6 +40,7 @@ public sealed class StudyTests : IDisposable
                 return Train(lr, layers, act);
             }, nTrials: 100);
 
+            Console.WriteLine($"{study.BestValue} {study.BestTrial.Params["lr"]}");
             Assert.Equal(100, study.Trials.Count);
             Assert.InRange((double)study.BestTrial.Params["lr"]!, 1e-5, 1e-1);
             Assert.Equal(study.Trials.Where(t => t.State == TrialState.Complete).Min(t => t.Value), study.BestValue);
@@ -50,6 +51,21 @@ public sealed class StudyTests : IDisposable
         {
             Environment.CurrentDirectory = previous;
         }
+    }
+
+    [Fact]
+    public void A_timeout_starts_no_trial_after_it_and_lets_the_running_one_finish()
+    {
+        var study = Study.Create(sampler: new RandomSampler(2));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        study.Optimize(t =>
+        {
+            Thread.Sleep(30);
+            return t.SuggestFloat("x", 0, 1);
+        }, timeout: TimeSpan.FromMilliseconds(200));
+        Assert.InRange(study.Trials.Count, 1, 8);
+        Assert.All(study.Trials, t => Assert.Equal(TrialState.Complete, t.State));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
     }
 
     [Fact]

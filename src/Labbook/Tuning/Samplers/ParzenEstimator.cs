@@ -92,7 +92,6 @@ internal sealed class ParzenEstimator
     private readonly double[][] _mus;
     private readonly double[][] _sigmas;
     private readonly double[][] _invSigmas;
-    private readonly double[][] _logZ;
     private readonly double[][] _logProbs;
     private readonly double[][] _probCum;
     private readonly double[] _base;
@@ -159,7 +158,6 @@ internal sealed class ParzenEstimator
         _mus = new double[dims.Length][];
         _sigmas = new double[dims.Length][];
         _invSigmas = new double[dims.Length][];
-        _logZ = new double[dims.Length][];
         _logProbs = new double[dims.Length][];
         _probCum = new double[dims.Length][];
         var sigma0 = options.BandwidthScale * Math.Pow(Math.Max(count, 1), -1.0 / (dims.Length + 4));
@@ -180,7 +178,6 @@ internal sealed class ParzenEstimator
                 : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
             var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _nComp) : Eps;
             var invSigmas = new double[_nComp];
-            var logZ = new double[_nComp];
             // Most bandwidths sit at the clip: their logarithm is computed once.
             var logMinSigma = Math.Log(minSigma);
             var logRange = Math.Log(range);
@@ -200,22 +197,21 @@ internal sealed class ParzenEstimator
                 }
                 var a = (dim.Low - mus[k]) * invSigmas[k];
                 var b = (dim.High - mus[k]) * invSigmas[k];
-                logZ[k] = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+                var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
                 if (dim.Q == 0)
                 {
                     var logSigma = options.UnscaledDensity ? 0.0 : sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
-                    _base[k] += -logSigma - SamplerMath.LogSqrt2Pi - logZ[k];
+                    _base[k] += -logSigma - SamplerMath.LogSqrt2Pi - logZ;
                 }
                 else
                 {
-                    _base[k] -= logZ[k];
+                    _base[k] -= logZ;
                     _hasSlowDims = true;
                 }
             }
             _mus[d] = mus;
             _sigmas[d] = sigmas;
             _invSigmas[d] = invSigmas;
-            _logZ[d] = logZ;
         }
         if (_windowed)
         {
@@ -464,7 +460,6 @@ internal sealed class ParzenEstimator
         var a = (dim.Low - mu) * inv;
         var b = (dim.High - mu) * inv;
         var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
-        _logZ[0][k] = logZ;
         var sigma = _sigmas[0][k];
         var logSigma = _unscaled ? 0.0 : sigma == _clipSigma ? _logClipSigma : Math.Log(sigma);
         value = Math.Log(_weights[k]) - logSigma - SamplerMath.LogSqrt2Pi - logZ;

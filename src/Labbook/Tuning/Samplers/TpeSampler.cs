@@ -30,6 +30,8 @@ public sealed class TpeSampler : ISampler
     private readonly ParzenOptions _multivariateOptions;
     private readonly IntersectionSearchSpace _searchSpace = new(includePruned: true);
     private readonly Dictionary<string, ColumnCache> _columns = new(StringComparer.Ordinal);
+    private readonly List<double[]> _scratch = [];
+    private int[] _scratchInts = [];
     private Snapshot? _snapshot;
 
     /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
@@ -183,14 +185,14 @@ public sealed class TpeSampler : ISampler
         var columns = new double[nd][];
         for (var d = 0; d < nd; d++)
         {
-            columns[d] = Column(snapshot, names[d], dims[d]);
+            columns[d] = Column(snapshot, names[d], dims[d], Scratch(d, n));
         }
         var belowObs = new double[nd][];
         var aboveObs = new double[nd][];
         for (var d = 0; d < nd; d++)
         {
-            belowObs[d] = new double[n];
-            aboveObs[d] = new double[n];
+            belowObs[d] = Scratch(nd + d, n);
+            aboveObs[d] = Scratch((2 * nd) + d, n);
         }
         int nBelow = 0, nAbove = 0;
         var runningPresent = false;
@@ -219,7 +221,7 @@ public sealed class TpeSampler : ISampler
         if (nd == 1 && !options.Multivariate && !dims[0].IsCategorical && !runningPresent && _columns.TryGetValue(names[0], out var cache))
         {
             // The cache keeps finished values sorted, so the large "above" set arrives sorted without a sort.
-            aboveSorted = SortedAbove(snapshot, cache, columns[0], nAbove, aboveObs[0], ref aboveWeights);
+            aboveSorted = SortedAbove(snapshot, cache, columns[0], nAbove, aboveObs[0], ref aboveWeights, Scratch(3 * nd, nAbove), ScratchInts(n));
         }
         var above = new ParzenEstimator(dims, aboveObs, nAbove, aboveWeights, options, aboveSorted);
         var candidates = below.Sample(_random, _nEiCandidates);
@@ -258,7 +260,7 @@ public sealed class TpeSampler : ISampler
     /// absent or drawn from another distribution). Finished trials are immutable, so their values are
     /// parsed once per parameter and kept by trial number; running trials are read each time.
     /// </summary>
-    private double[] Column(Snapshot snapshot, string name, ParzenDimension dim)
+    private double[] Column(Snapshot snapshot, string name, ParzenDimension dim, double[] result)
     {
         if (!_columns.TryGetValue(name, out var cache) || !cache.Distribution.Equals(dim.Distribution))
         {
@@ -266,7 +268,6 @@ public sealed class TpeSampler : ISampler
             _columns[name] = cache;
         }
         var trials = snapshot.Trials;
-        var result = new double[trials.Length];
         for (var t = 0; t < trials.Length; t++)
         {
             var trial = trials[t];
@@ -297,18 +298,16 @@ public sealed class TpeSampler : ISampler
     /// Fills <paramref name="aboveObs"/> with the "above" values in ascending order and permutes the
     /// weights to match (weights follow trial order). False when the cache does not cover the snapshot.
     /// </summary>
-    private static bool SortedAbove(Snapshot snapshot, ColumnCache cache, double[] column, int nAbove, double[] aboveObs, ref double[] weights)
+    private static bool SortedAbove(Snapshot snapshot, ColumnCache cache, double[] column, int nAbove, double[] aboveObs, ref double[] weights, double[] permuted, int[] rank)
     {
         var trials = snapshot.Trials;
         var indexOf = snapshot.IndexOfNumber();
         // Rank of each above trial in trial order.
-        var rank = new int[trials.Length];
         var r = 0;
         for (var t = 0; t < trials.Length; t++)
         {
             rank[t] = !snapshot.Below[t] && !double.IsNaN(column[t]) ? r++ : -1;
         }
-        var permuted = new double[nAbove];
         var j = 0;
         for (var i = 0; i < cache.SortedCount; i++)
         {
@@ -332,6 +331,33 @@ public sealed class TpeSampler : ISampler
         }
         weights = permuted;
         return true;
+    }
+
+    /// <summary>
+    /// A reusable buffer of at least <paramref name="length"/> doubles (slot per use within one SampleTpe call). The
+    /// sampler runs under its lock and the estimators copy what they keep, so one set of buffers serves every call;
+    /// it spares allocating (and the GC collecting) a dozen history-sized arrays per parameter and trial.
+    /// </summary>
+    private double[] Scratch(int slot, int length)
+    {
+        while (_scratch.Count <= slot)
+        {
+            _scratch.Add([]);
+        }
+        if (_scratch[slot].Length < length)
+        {
+            _scratch[slot] = new double[Math.Max(length, _scratch[slot].Length * 2)];
+        }
+        return _scratch[slot];
+    }
+
+    private int[] ScratchInts(int length)
+    {
+        if (_scratchInts.Length < length)
+        {
+            _scratchInts = new int[Math.Max(length, _scratchInts.Length * 2)];
+        }
+        return _scratchInts;
     }
 
     private sealed class ColumnCache(Distribution distribution)

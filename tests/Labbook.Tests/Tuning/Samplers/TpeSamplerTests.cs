@@ -9,6 +9,28 @@ public class TpeSamplerTests
     private static double Quadratic(double x) => (x - 1.3) * (x - 1.3);
 
     [Fact]
+    public void Multivariate_tpe_samples_the_shared_space_jointly_and_finds_a_2d_optimum()
+    {
+        var sampler = new TpeSampler(3, multivariate: true);
+        var study = Study.Create(sampler: sampler);
+        var relative = 0;
+        study.Optimize(t =>
+        {
+            var x = t.SuggestFloat("x", -5, 5);
+            var y = t.SuggestFloat("y", -5, 5);
+            return ((x - 1) * (x - 1)) + ((y + 2) * (y + 2));
+        }, nTrials: 80, callbacks: [(s, t) =>
+        {
+            if (t.Number >= 10 && sampler.InferRelativeSearchSpace(s, t).Count == 2)
+            {
+                relative++;
+            }
+        }]);
+        Assert.Equal(70, relative);
+        Assert.True(study.BestValue < 0.5, $"best {study.BestValue}");
+    }
+
+    [Fact]
     public void Tpe_concentrates_on_the_optimum_of_a_quadratic_better_than_random()
     {
         double tpeDistance = 0, randomDistance = 0, tpeBest = 0, randomBest = 0;
