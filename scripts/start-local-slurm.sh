@@ -188,7 +188,8 @@ MaxArraySize=$MAX_ARRAY_SIZE}
 SlurmctldTimeout=30
 SlurmdTimeout=60
 InactiveLimit=0
-KillWait=5
+# SIGTERM to SIGKILL: 30 s as on most clusters (the job's lab records Slurm's cause in that time)
+KillWait=30
 NodeName=$HOST NodeAddr=127.0.0.1 $TOPO RealMemory=$MEM State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF

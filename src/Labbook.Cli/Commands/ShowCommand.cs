@@ -94,7 +94,7 @@ internal static class ShowCommand
         Row("host", Terminal.Safe($"{r.User}@{r.Host}"));
         Row("slot", Terminal.Safe(r.Slot));
         Row("gpus", Terminal.Safe(r.Gpus));
-        Row("slurm job", Terminal.Safe(r.SlurmJob));
+        Row("slurm job", r.SlurmJob is { } job ? Terminal.Safe(job + (run.Status is RunStatus.Running or RunStatus.Crashed ? SlurmShared.StateOf(job) : "")) : null);
         Row("started", r.Started is { } st ? st.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null);
         Row("ended", r.Ended is { } en ? en.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null);
         Row("duration", run.Duration(DateTime.UtcNow) is { } d ? Durations.Format(d) : null);

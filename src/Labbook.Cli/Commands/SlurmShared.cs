@@ -121,6 +121,13 @@ internal static class SlurmShared
         return result;
     }
 
+    /// <summary>What Slurm says of a job now, for <c>lab show</c>: <c> (RUNNING)</c>, or empty when it cannot tell.</summary>
+    public static string StateOf(string job)
+    {
+        using var slurm = new SlurmExecutor(ReadSettings(Workspace.FromEnvironment(create: false)));
+        return slurm.Query([job]).TryGetValue(job, out var s) ? $" ({s.State}{(s.Reason is { } r ? ", " + r : "")})" : "";
+    }
+
     /// <summary>The state word a reader shows for a Slurm attempt: the queue's word once Slurm has ended it.</summary>
     public static string? StateText(Dictionary<string, SlurmJobState> live, ItemView view) =>
         live.TryGetValue(view.Id, out var s) && SlurmStates.Outcome(s) is { } o

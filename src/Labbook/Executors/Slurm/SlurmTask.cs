@@ -165,30 +165,53 @@ public sealed class SlurmTask : IDisposable
         {
             return;
         }
-        if (_causeKnown.IsSet)
+        var cause = ResolveCause();
+        handle.Stop(RunStatus.Killed, SlurmStates.KillCause(cause));
+    }
+
+    /// <summary>
+    /// Asks Slurm once why the job is being ended: sacct already has the final state (CANCELLED,
+    /// TIMEOUT), while the controller shows COMPLETING until the job is gone, which says nothing (the
+    /// cause is then left for reconciling).
+    /// </summary>
+    private SlurmJobState? ResolveCause()
+    {
+        lock (_gate)
         {
-            return;
+            if (_causeKnown.IsSet)
+            {
+                return _cause;
+            }
         }
-        // sacct already has the final state (CANCELLED, TIMEOUT); the controller shows COMPLETING
-        // until the job is gone, which says nothing: the cause is then left for reconciling.
         SlurmJobState? cause = null;
         using (var slurm = new SlurmExecutor(_settings, _cli))
         {
-            if (slurm.UsesSacct && slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && !fromSacct.Phase.IsLive())
+            // slurmdbd hears of the cancel a moment after the controller: ask again briefly.
+            for (var attempt = 0; slurm.UsesSacct && attempt < 3 && cause is null; attempt++)
             {
-                cause = fromSacct;
+                if (slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && !fromSacct.Phase.IsLive())
+                {
+                    cause = fromSacct;
+                }
+                else if (attempt < 2)
+                {
+                    Thread.Sleep(400);
+                }
             }
-            else if (slurm.ShowJob(JobId) is { } shown && !shown.Phase.IsLive())
+            if (cause is null && slurm.ShowJob(JobId) is { } shown && !shown.Phase.IsLive())
             {
                 cause = shown;
             }
         }
         lock (_gate)
         {
-            _cause ??= cause;
+            if (!_causeKnown.IsSet)
+            {
+                _cause = cause;
+                _causeKnown.Set();
+            }
+            return _cause;
         }
-        _causeKnown.Set();
-        handle.Stop(RunStatus.Killed, SlurmStates.KillCause(cause));
     }
 
     /// <summary>Records the end of the attempt in the journal (unless it is Slurm's to decide) and returns the exit code for the job.</summary>
@@ -200,17 +223,10 @@ public sealed class SlurmTask : IDisposable
         {
             terminated = _terminated;
         }
-        if (terminated)
-        {
-            // The child usually dies of Slurm's own SIGTERM before the cause is known: wait for it.
-            _causeKnown.Wait(TimeSpan.FromSeconds(5));
-        }
-        SlurmJobState? cause;
-        lock (_gate)
-        {
-            cause = _cause;
-        }
-        if (terminated && outcome.Status != RunStatus.Completed)
+        // Slurm signals every process of the job at once: the command often dies of it before this
+        // process has handled its own SIGTERM, so a command killed by a signal counts as Slurm's doing too.
+        SlurmJobState? cause = terminated || (outcome.Status != RunStatus.Completed && outcome.Signal is Native.Libc.SIGTERM or Native.Libc.SIGKILL) ? ResolveCause() : null;
+        if ((terminated || cause is not null) && outcome.Status != RunStatus.Completed)
         {
             RecordCause(outcome, cause);
             if (cause is not null && SlurmStates.Outcome(cause) is { End: not AttemptEnd.Interrupted } slurmEnd)
