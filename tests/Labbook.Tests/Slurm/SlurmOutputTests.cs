@@ -105,5 +105,6 @@ public class SlurmOutputTests
         Assert.Contains("exit code 3", SlurmStates.Outcome(new SlurmJobState("9", "FAILED", 3, null, null))!.Value.Reason, StringComparison.Ordinal);
         Assert.Equal("killed by Slurm: TIMEOUT (time limit)", SlurmStates.KillCause(new SlurmJobState("9", "TIMEOUT", 0, 15, null)));
         Assert.Equal("killed by Slurm: PREEMPTED", SlurmStates.KillCause(new SlurmJobState("9", "PREEMPTED", 0, 15, null)));
+        Assert.Equal("killed by Slurm: requeued (REQUEUED; the job runs again)", SlurmStates.KillCause(new SlurmJobState("9", "REQUEUED", 0, 15, null)));
     }
 }

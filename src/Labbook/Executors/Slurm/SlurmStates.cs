@@ -65,6 +65,7 @@ public static class SlurmStates
         SlurmPhase.Preempted => "killed by Slurm: PREEMPTED",
         SlurmPhase.NodeFail => "killed by Slurm: " + job.Word,
         SlurmPhase.OutOfMemory => "killed by Slurm: OUT_OF_MEMORY",
+        SlurmPhase.Waiting => $"killed by Slurm: requeued ({job.Word}; the job runs again)",
         null => "killed by Slurm (SIGTERM; cause unknown)",
         _ => "killed by Slurm: " + job.Word,
     };

@@ -189,7 +189,8 @@ public sealed class SlurmTask : IDisposable
             // slurmdbd hears of the cancel a moment after the controller: ask again briefly.
             for (var attempt = 0; slurm.UsesSacct && attempt < 3 && cause is null; attempt++)
             {
-                if (slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && !fromSacct.Phase.IsLive())
+                // REQUEUED is final for this attempt (the controller still says COMPLETING while we live).
+                if (slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && (!fromSacct.Phase.IsLive() || fromSacct.Word.StartsWith("REQUEUE", StringComparison.Ordinal)))
                 {
                     cause = fromSacct;
                 }
@@ -198,7 +199,9 @@ public sealed class SlurmTask : IDisposable
                     Thread.Sleep(400);
                 }
             }
-            if (cause is null && slurm.ShowJob(JobId) is { } shown && !shown.Phase.IsLive())
+            // The controller is current (slurmdbd may lag): a job that signalled us and now waits again was
+            // requeued (preemption, node failure, scontrol requeue).
+            if (cause is null && slurm.ShowJob(JobId) is { } shown && shown.Phase != SlurmPhase.Running)
             {
                 cause = shown;
             }
