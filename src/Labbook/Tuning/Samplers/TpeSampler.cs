@@ -32,6 +32,10 @@ public sealed class TpeSampler : ISampler
     private readonly Dictionary<string, ColumnCache> _columns = new(StringComparer.Ordinal);
     private readonly List<double[]> _scratch = [];
     private int[] _scratchInts = [];
+    private readonly ParzenBuffers _aboveBuffers = new();
+    private readonly bool _customWeights;
+    private int _weightsCount = -1;
+    private double[] _defaultWeights = [];
     private Snapshot? _snapshot;
 
     /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
@@ -77,6 +81,7 @@ public sealed class TpeSampler : ISampler
         _constantLiar = constantLiar;
         _gamma = gamma ?? DefaultGamma;
         _weights = weights ?? DefaultWeights;
+        _customWeights = weights is not null;
         _univariateOptions = new ParzenOptions(priorWeight, considerMagicClip, considerEndpoints, Multivariate: false, multivariateBandwidth, unscaledDensity);
         _multivariateOptions = _univariateOptions with { Multivariate = true };
     }
@@ -216,14 +221,14 @@ public sealed class TpeSampler : ISampler
             }
         }
         var below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
-        var aboveWeights = _weights(nAbove);
+        var aboveWeights = Weights(nAbove);
         var aboveSorted = false;
         if (nd == 1 && !options.Multivariate && !dims[0].IsCategorical && !runningPresent && _columns.TryGetValue(names[0], out var cache))
         {
             // The cache keeps finished values sorted, so the large "above" set arrives sorted without a sort.
             aboveSorted = SortedAbove(snapshot, cache, columns[0], nAbove, aboveObs[0], ref aboveWeights, Scratch(3 * nd, nAbove), ScratchInts(n));
         }
-        var above = new ParzenEstimator(dims, aboveObs, nAbove, aboveWeights, options, aboveSorted);
+        var above = new ParzenEstimator(dims, aboveObs, nAbove, aboveWeights, options, aboveSorted, _aboveBuffers);
         var candidates = below.Sample(_random, _nEiCandidates);
         // Snap candidates onto their grids first, as Optuna scores the transformed-back values.
         for (var d = 0; d < nd; d++)
@@ -253,6 +258,24 @@ public sealed class TpeSampler : ISampler
             result[d] = dims[d].FromParzen(candidates[d][best]);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The weights of the "above" set. Every parameter of a trial usually has the same count, so the default ramp is
+    /// computed once per count (nothing writes to it: estimators copy, SortedAbove permutes into a scratch buffer).
+    /// </summary>
+    private double[] Weights(int n)
+    {
+        if (_customWeights)
+        {
+            return _weights(n);
+        }
+        if (n != _weightsCount)
+        {
+            _defaultWeights = DefaultWeights(n);
+            _weightsCount = n;
+        }
+        return _defaultWeights;
     }
 
     /// <summary>

@@ -82,6 +82,25 @@ public class ParzenEstimatorTests
             Assert.Equal(full[i], fast[i], 9);
         }
     }
+
+    [Fact]
+    public void Reused_buffers_give_the_same_density_as_fresh_arrays()
+    {
+        var random = new Random(5);
+        var dims = new[] { ParzenDimension.From(new FloatDistribution(0, 1)) };
+        var options = new ParzenOptions(1.0, true, false, Multivariate: false, 0.2);
+        var buffers = new ParzenBuffers();
+        var points = new[] { Enumerable.Range(0, 40).Select(i => i / 39.0).ToArray() };
+        // Shrinking then growing sizes: the reused arrays hold stale values from the earlier, larger estimator.
+        foreach (var n in new[] { 500, 120, 300, 40, 700 })
+        {
+            var obs = new[] { Enumerable.Range(0, n).Select(_ => random.NextDouble() * random.NextDouble()).ToArray() };
+            var weights = TpeSampler.DefaultWeights(n);
+            var fresh = new ParzenEstimator(dims, obs, n, weights, options).LogPdf(points, 40);
+            var reused = new ParzenEstimator(dims, obs, n, weights, options, sorted: false, buffers).LogPdf(points, 40);
+            Assert.Equal(fresh, reused);
+        }
+    }
 }
 
 public sealed class SamplerMathExpTests
@@ -102,5 +121,27 @@ public sealed class SamplerMathExpTests
             }
         }
         Assert.True(Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector256.Create(-1e6))[0] < 1e-300);
+    }
+
+    [Fact]
+    public void Eight_lane_exp_equals_four_lane_exp_bit_for_bit()
+    {
+        var random = new Random(4);
+        var lanes = new double[8];
+        for (var i = 0; i < 10_000; i++)
+        {
+            for (var lane = 0; lane < 8; lane++)
+            {
+                lanes[lane] = (-random.NextDouble() * 760) + 5;
+            }
+            var wide = Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            var low = Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector256.Create(lanes.AsSpan(0, 4)));
+            var high = Labbook.Tuning.SamplerMath.Exp(System.Runtime.Intrinsics.Vector256.Create(lanes.AsSpan(4, 4)));
+            for (var lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(low[lane]), BitConverter.DoubleToInt64Bits(wide[lane]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(high[lane]), BitConverter.DoubleToInt64Bits(wide[lane + 4]));
+            }
+        }
     }
 }
