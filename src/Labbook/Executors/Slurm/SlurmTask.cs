@@ -228,7 +228,9 @@ public sealed class SlurmTask : IDisposable
         }
         // Slurm signals every process of the job at once: the command often dies of it before this
         // process has handled its own SIGTERM, so a command killed by a signal counts as Slurm's doing too.
-        SlurmJobState? cause = terminated || (outcome.Status != RunStatus.Completed && outcome.Signal is Native.Libc.SIGTERM or Native.Libc.SIGKILL) ? ResolveCause() : null;
+        // A shell that traps nothing exits 128+signal after its child dies of it: that is the signal too.
+        var signalled = outcome.Signal is Native.Libc.SIGTERM or Native.Libc.SIGKILL || outcome.ExitCode is 128 + Native.Libc.SIGTERM or 128 + Native.Libc.SIGKILL;
+        SlurmJobState? cause = terminated || (outcome.Status != RunStatus.Completed && signalled) ? ResolveCause() : null;
         if ((terminated || cause is not null) && outcome.Status != RunStatus.Completed)
         {
             RecordCause(outcome, cause);
