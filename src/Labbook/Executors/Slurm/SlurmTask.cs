@@ -230,8 +230,9 @@ public sealed class SlurmTask : IDisposable
         // process has handled its own SIGTERM, so a command killed by a signal counts as Slurm's doing too.
         // A shell that traps nothing exits 128+signal after its child dies of it: that is the signal too.
         var signalled = outcome.Signal is Native.Libc.SIGTERM or Native.Libc.SIGKILL || outcome.ExitCode is 128 + Native.Libc.SIGTERM or 128 + Native.Libc.SIGKILL;
-        SlurmJobState? cause = terminated || (outcome.Status != RunStatus.Completed && signalled) ? ResolveCause() : null;
-        if ((terminated || cause is not null) && outcome.Status != RunStatus.Completed)
+        var slurmsDoing = outcome.Status != RunStatus.Completed && (terminated || signalled);
+        SlurmJobState? cause = slurmsDoing ? ResolveCause() : null;
+        if (slurmsDoing)
         {
             RecordCause(outcome, cause);
             if (cause is not null && SlurmStates.Outcome(cause) is { End: not AttemptEnd.Interrupted } slurmEnd)
