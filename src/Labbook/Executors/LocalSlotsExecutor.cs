@@ -130,22 +130,12 @@ public sealed class LocalSlotsExecutor : IExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var item = request.Item;
-        var handle = RunLauncher.Start(new RunRequest
+        var handle = RunLauncher.Start(item.ToRunRequest(request.Workspace, item.ResolvedArgv()) with
         {
-            Workspace = request.Workspace,
-            Argv = item.ResolvedArgv(),
-            Name = item.Name,
-            Why = item.Why,
-            Params = item.Params.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
-            Tags = item.Tags,
-            Entry = item.Entry,
-            QueueItem = item.Id,
-            RerunOf = item.RerunOf,
             Slot = request.Placement.Slot,
             Gpus = request.Placement.Gpus,
             WorkingDirectory = item.Cwd,
             Environment = request.Environment,
-            Timeout = item.TimeoutS is { } t ? TimeSpan.FromSeconds(t) : null,
             KillGrace = request.KillGrace,
         });
         var slots = SlotIndexes(request.Placement);

@@ -61,6 +61,24 @@ public sealed class QueueItem
 
     /// <summary>The argv with every placeholder replaced.</summary>
     public IReadOnlyList<string> ResolvedArgv() => Placeholders.Resolve(Argv, Params);
+
+    /// <summary>
+    /// What every executor records the same way for an attempt of this item; the executor adds where and how it
+    /// runs (slot, GPUs, environment, working directory) with <c>with</c>.
+    /// </summary>
+    internal Runs.RunRequest ToRunRequest(Workspaces.Workspace workspace, IReadOnlyList<string> argv) => new()
+    {
+        Workspace = workspace,
+        Argv = argv,
+        Name = Name,
+        Why = Why,
+        Params = Params.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
+        Tags = Tags,
+        Entry = Entry,
+        QueueItem = Id,
+        RerunOf = RerunOf,
+        Timeout = TimeoutS is { } t ? TimeSpan.FromSeconds(t) : null,
+    };
 }
 
 /// <summary>The state of a queue item.</summary>

@@ -10,7 +10,7 @@ using Labbook.Workspaces;
 namespace Labbook.Runs;
 
 /// <summary>Everything needed to launch and record one run.</summary>
-public sealed class RunRequest
+public sealed record RunRequest
 {
     /// <summary>The workspace to record in.</summary>
     public required Workspace Workspace { get; init; }

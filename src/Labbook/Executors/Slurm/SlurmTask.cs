@@ -117,23 +117,13 @@ public sealed class SlurmTask : IDisposable
             message = e.Message;
             return null;
         }
-        var handle = RunLauncher.Start(new RunRequest
+        var handle = RunLauncher.Start(item.ToRunRequest(_workspace, argv) with
         {
-            Workspace = _workspace,
-            Argv = argv,
-            Name = item.Name,
-            Why = item.Why,
-            Params = item.Params.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
-            Tags = item.Tags,
-            Entry = item.Entry,
-            QueueItem = item.Id,
-            RerunOf = item.RerunOf,
             Slot = SlurmExecutor.KindName,
             SlurmJob = JobId,
             WorkingDirectory = item.Cwd is { } cwd && Directory.Exists(cwd) ? cwd : null,
             Environment = env,
             Echo = echo,
-            Timeout = item.TimeoutS is { } t ? TimeSpan.FromSeconds(t) : null,
             KillGrace = KillGrace,
             Warn = warn,
         });
