@@ -264,6 +264,50 @@ public sealed class StudyTests : IDisposable
         study.Tell(trial, 1.0);
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("journal")]
+    public void The_trial_list_shows_every_change_and_keeps_unchanged_trials_as_they_were(string kind)
+    {
+        // Storages keep each trial's last snapshot and refreeze only changed trials; a missed change would show a
+        // sampler a stale history.
+        using var storage = kind == "memory" ? null : new JournalFileStorage(Path.Combine(_dir, "list.jsonl"));
+        IStudyStorage store = storage ?? (IStudyStorage)new InMemoryStorage();
+        var study = store.CreateStudy("s", StudyDirection.Minimize);
+        var ids = Enumerable.Range(0, 4).Select(_ => store.CreateTrial(study)).ToArray();
+        var dist = new FloatDistribution(0, 1);
+        var changes = new Action[]
+        {
+            () => store.SetTrialParams(ids[0], [new TrialParam("x", 0.25, dist)]),
+            () => store.SetTrialIntermediateValue(ids[1], 3, 1.5),
+            () => store.SetTrialUserAttr(ids[2], "note", JsonValue.Create("hi")),
+            () => store.SetTrialSystemAttr(ids[3], "k", JsonValue.Create(1)),
+            () => store.SetTrialStateValues(ids[0], TrialState.Complete, [0.5]),
+        };
+        var checks = new Func<FrozenTrial, bool>[]
+        {
+            t => t.InternalParams.TryGetValue("x", out var x) && x == 0.25,
+            t => t.IntermediateValues.TryGetValue(3, out var v) && v == 1.5,
+            t => t.UserAttrs.ContainsKey("note"),
+            t => t.SystemAttrs.ContainsKey("k"),
+            t => t.State == TrialState.Complete && t.Value == 0.5,
+        };
+        int[] changed = [0, 1, 2, 3, 0];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var before = store.GetAllTrials(study);
+            changes[i]();
+            var after = store.GetAllTrials(study);
+            Assert.True(checks[i](after[changed[i]]), $"change {i} not visible");
+            for (var t = 0; t < after.Count; t++)
+            {
+                Assert.True(t == changed[i] ? !ReferenceEquals(before[t], after[t]) : ReferenceEquals(before[t], after[t]), $"change {i}, trial {t}");
+            }
+        }
+        store.CreateTrial(study);
+        Assert.Equal(5, store.GetAllTrials(study).Count);
+    }
+
     [Fact]
     public void Seeded_studies_are_reproducible()
     {

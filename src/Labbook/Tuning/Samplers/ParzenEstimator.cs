@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Labbook.Tuning;
@@ -88,35 +90,30 @@ internal sealed class ParzenEstimator
 
     private readonly ParzenDimension[] _dims;
     private readonly int _nComp;
-    private readonly double[] _cumWeights;
+    private double[]? _cumWeights;
     private readonly double[][] _mus;
     private readonly double[][] _sigmas;
     private readonly double[][] _invSigmas;
     private readonly double[][] _logProbs;
     private readonly double[][] _probCum;
+    // Per component, the log of its weight and normalising constant (non-windowed estimators); a windowed one keeps only
+    // the constant here and multiplies by the weight after exp (see SumExp), which spares a logarithm per component.
     private readonly double[] _base;
     private readonly bool _hasSlowDims;
     private const int BlockSize = 16;
 
-    // A block is two eight-lane vectors where the hardware has them (results identical to four lanes, see SumExp).
-    private static readonly bool WideVectors = Vector512.IsHardwareAccelerated && BlockSize % Vector512<double>.Count == 0;
+    // A block is two eight-lane vectors where the hardware has them (results identical to four lanes, see SumExpWide).
+    private static readonly bool WideVectors = Vector512.IsHardwareAccelerated && BlockSize == 2 * Vector512<double>.Count;
 
     // Beyond 10 bandwidths a component adds less than e^-50 of its peak: skipped (see LogPdfWindowed).
     private const double WindowZ = 10.0;
     private readonly bool _windowed;
-    private readonly bool _unscaled;
     private readonly double[] _weights;
-
-    // A windowed estimator's clip bandwidth and its logarithm: most components sit at the clip, so EnsureBase reuses
-    // the logarithm (the same value Math.Log would return) instead of computing one per component.
-    private readonly double _clipSigma = double.NaN;
-    private readonly double _logClipSigma;
-    private readonly double[]? _blockLow;
-    private readonly double[]? _blockHigh;
-    private readonly double[]? _blockSigma;
-    private readonly bool[]? _blockReady;
-    private readonly double[]? _blockBaseMax;
-    private readonly int _nBlocks;
+    private double[]? _blockLow;
+    private double[]? _blockHigh;
+    private double[]? _blockSigma;
+    private double[]? _blockBaseMax;
+    private int _nBlocks;
 
     /// <param name="dims">The dimensions.</param>
     /// <param name="observations">Per dimension, the observed values in the estimator's space (same length each).</param>
@@ -154,25 +151,27 @@ internal sealed class ParzenEstimator
         {
             total += weights[k];
         }
-        _cumWeights = Rent(buffers, 2, _nComp);
+        _weights = weights;
         _base = Rent(buffers, 3, _nComp);
+        _mus = new double[dims.Length][];
+        _sigmas = new double[dims.Length][];
+        _invSigmas = new double[dims.Length][];
+        _logProbs = new double[dims.Length][];
+        _probCum = new double[dims.Length][];
+        if (_windowed)
+        {
+            BuildWindowed(observations[0], count, total, options, buffers);
+            return;
+        }
+        _cumWeights = new double[_nComp];
         var acc = 0.0;
         for (var k = 0; k < _nComp; k++)
         {
             weights[k] /= total;
             acc += weights[k];
             _cumWeights[k] = acc;
-            // Windowed estimators compute a component's constant term only when a point comes near it.
-            _base[k] = _windowed && k < count ? double.NaN : Math.Log(weights[k]);
+            _base[k] = Math.Log(weights[k]);
         }
-        _weights = weights;
-        _unscaled = options.UnscaledDensity;
-
-        _mus = new double[dims.Length][];
-        _sigmas = new double[dims.Length][];
-        _invSigmas = new double[dims.Length][];
-        _logProbs = new double[dims.Length][];
-        _probCum = new double[dims.Length][];
         var sigma0 = options.BandwidthScale * Math.Pow(Math.Max(count, 1), -1.0 / (dims.Length + 4));
         for (var d = 0; d < dims.Length; d++)
         {
@@ -186,30 +185,29 @@ internal sealed class ParzenEstimator
             Array.Copy(observations[d], mus, count);
             mus[count] = 0.5 * (dim.Low + dim.High);
             var range = dim.High - dim.Low;
-            var sigmas = options.Multivariate ? Fill(_nComp, sigma0 * range)
-                : _windowed ? SortedUnivariateSigmas(mus, count, dim.Low, dim.High, options.ConsiderEndpoints, Rent(buffers, 5, _nComp))
-                : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
+            var sigmas = options.Multivariate ? Fill(_nComp, sigma0 * range) : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
             var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _nComp) : Eps;
             var invSigmas = Rent(buffers, 6, _nComp);
-            // Most bandwidths sit at the clip: their logarithm is computed once.
+            // Most bandwidths sit at the clip, far from the bounds: their constant term is computed once.
             var logMinSigma = Math.Log(minSigma);
             var logRange = Math.Log(range);
-            if (_windowed)
-            {
-                _clipSigma = minSigma;
-                _logClipSigma = logMinSigma;
-            }
+            var invMinSigma = 1.0 / minSigma;
+            // A component whose centre is this far inside both bounds has a truncation mass of 1 (to double precision).
+            var clipInterior = 8.3 * minSigma;
             for (var k = 0; k < _nComp; k++)
             {
                 var sigma = k == count ? range : Math.Clamp(sigmas[k], minSigma, range);
                 sigmas[k] = sigma;
-                invSigmas[k] = 1.0 / sigma;
-                if (_windowed && k < count)
+                var mu = mus[k];
+                if (sigma == minSigma && mu - dim.Low > clipInterior && dim.High - mu > clipInterior)
                 {
+                    invSigmas[k] = invMinSigma;
+                    _base[k] += (options.UnscaledDensity ? 0.0 : -logMinSigma) - SamplerMath.LogSqrt2Pi;
                     continue;
                 }
-                var a = (dim.Low - mus[k]) * invSigmas[k];
-                var b = (dim.High - mus[k]) * invSigmas[k];
+                invSigmas[k] = 1.0 / sigma;
+                var a = (dim.Low - mu) * invSigmas[k];
+                var b = (dim.High - mu) * invSigmas[k];
                 var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
                 if (dim.Q == 0)
                 {
@@ -226,34 +224,95 @@ internal sealed class ParzenEstimator
             _sigmas[d] = sigmas;
             _invSigmas[d] = invSigmas;
         }
-        if (_windowed)
+    }
+
+    /// <summary>
+    /// The windowed estimator (one continuous dimension, univariate bandwidths, centres sorted): the same quantities
+    /// as the general constructor, bit for bit, in vector loops where the order of operations does not matter
+    /// (normalising, gaps, clamping, inverses, block bounds). It is built for every parameter of every trial over
+    /// the whole history, so these loops are most of the sampler's fixed cost.
+    /// </summary>
+    private void BuildWindowed(double[] sortedObs, int count, double total, ParzenOptions options, ParzenBuffers? buffers)
+    {
+        var dim = _dims[0];
+        var n = _nComp;
+        var weights = _weights;
+        Vectors.Divide(weights, n, total);
+        var mus = Rent(buffers, 4, n);
+        Array.Copy(sortedObs, mus, count);
+        mus[count] = 0.5 * (dim.Low + dim.High);
+        var range = dim.High - dim.Low;
+        var sigmas = Rent(buffers, 5, n);
+        SortedUnivariateSigmas(mus, count, dim.Low, dim.High, options.ConsiderEndpoints, sigmas);
+        var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + n) : Eps;
+        Vectors.Clamp(sigmas, count, minSigma, range);
+        sigmas[count] = range;
+        var invSigmas = Rent(buffers, 6, n);
+        Vectors.Reciprocal(sigmas, invSigmas, n);
+        // Most bandwidths sit at the clip, far from the bounds: their constant term is computed once.
+        var logMinSigma = Math.Log(minSigma);
+        var logRange = Math.Log(range);
+        var clipConstant = (options.UnscaledDensity ? 0.0 : -logMinSigma) - SamplerMath.LogSqrt2Pi;
+        // A component whose centre is this far inside both bounds has a truncation mass of 1 (to double precision).
+        var clipInterior = 8.3 * minSigma;
+        var bases = _base;
+        for (var k = 0; k < n; k++)
         {
-            var nBlocks = (count + BlockSize - 1) / BlockSize;
-            _nBlocks = nBlocks;
-            _blockLow = Rent(buffers, 7, nBlocks);
-            _blockHigh = Rent(buffers, 8, nBlocks);
-            _blockSigma = Rent(buffers, 9, nBlocks);
-            _blockBaseMax = Rent(buffers, 10, nBlocks);
-            _blockReady = buffers is null ? new bool[nBlocks] : buffers.Flags(nBlocks);
-            for (var b = 0; b < nBlocks; b++)
+            var sigma = sigmas[k];
+            var mu = mus[k];
+            if (sigma == minSigma && mu - dim.Low > clipInterior && dim.High - mu > clipInterior)
             {
-                var start = b * BlockSize;
-                var end = Math.Min(count, start + BlockSize);
-                _blockLow[b] = _mus[0][start];
-                _blockHigh[b] = _mus[0][end - 1];
-                var maxSigma = 0.0;
-                for (var k = start; k < end; k++)
-                {
-                    maxSigma = Math.Max(maxSigma, _sigmas[0][k]);
-                }
-                _blockSigma[b] = maxSigma;
+                bases[k] = clipConstant;
+                continue;
             }
+            var a = (dim.Low - mu) * invSigmas[k];
+            var b = (dim.High - mu) * invSigmas[k];
+            var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+            var logSigma = options.UnscaledDensity ? 0.0 : sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
+            bases[k] = -logSigma - SamplerMath.LogSqrt2Pi - logZ;
         }
+        _mus[0] = mus;
+        _sigmas[0] = sigmas;
+        _invSigmas[0] = invSigmas;
+        var nBlocks = (count + BlockSize - 1) / BlockSize;
+        _nBlocks = nBlocks;
+        _blockLow = Rent(buffers, 7, nBlocks);
+        _blockHigh = Rent(buffers, 8, nBlocks);
+        _blockSigma = Rent(buffers, 9, nBlocks);
+        _blockBaseMax = Rent(buffers, 10, nBlocks);
+        for (var b = 0; b < nBlocks; b++)
+        {
+            var start = b * BlockSize;
+            var end = Math.Min(count, start + BlockSize);
+            _blockLow[b] = mus[start];
+            _blockHigh[b] = mus[end - 1];
+            _blockSigma[b] = Vectors.Max(sigmas, start, end);
+            // An upper bound of the block's log terms (weight and constant need not peak at one component).
+            _blockBaseMax[b] = Math.Log(Vectors.Max(weights, start, end)) + Vectors.Max(bases, start, end);
+        }
+    }
+
+    /// <summary>The cumulative weights for sampling, built on first use (the "above" estimator is never sampled).</summary>
+    private double[] CumulativeWeights()
+    {
+        if (_cumWeights is null)
+        {
+            var cumulative = new double[_nComp];
+            var acc = 0.0;
+            for (var k = 0; k < _nComp; k++)
+            {
+                acc += _weights[k];
+                cumulative[k] = acc;
+            }
+            _cumWeights = cumulative;
+        }
+        return _cumWeights;
     }
 
     /// <summary>Draws <paramref name="size"/> points; result[d][i] in the estimator's space.</summary>
     public double[][] Sample(Random random, int size)
     {
+        var cumulative = CumulativeWeights();
         var result = new double[_dims.Length][];
         for (var d = 0; d < _dims.Length; d++)
         {
@@ -261,7 +320,7 @@ internal sealed class ParzenEstimator
         }
         for (var i = 0; i < size; i++)
         {
-            var k = SamplerMath.PickIndex(_cumWeights, _nComp, random.NextDouble());
+            var k = SamplerMath.PickIndex(cumulative, _nComp, random.NextDouble());
             for (var d = 0; d < _dims.Length; d++)
             {
                 var dim = _dims[d];
@@ -298,21 +357,25 @@ internal sealed class ParzenEstimator
     /// <summary>True when <see cref="LogPdf"/> skips far-away blocks of components.</summary>
     internal bool IsWindowed => _windowed;
 
+    /// <summary>The bandwidths of dimension <paramref name="d"/>, one per component (the prior last); for tests.</summary>
+    internal double[] Bandwidths(int d) => _sigmas[d][.._nComp];
+
     /// <summary>The log density summed over every component (the reference for the windowed path).</summary>
     internal double[] LogPdfFull(double[][] points, int size)
     {
+        var logTerms = (double[])_base.Clone();
         if (_windowed)
         {
-            for (var k = 0; k < _nComp - 1; k++)
+            for (var k = 0; k < _nComp; k++)
             {
-                EnsureBase(k);
+                logTerms[k] += Math.Log(_weights[k]);
             }
         }
         var result = new double[size];
         var terms = new double[_nComp];
         for (var i = 0; i < size; i++)
         {
-            Array.Copy(_base, terms, _nComp);
+            Array.Copy(logTerms, terms, _nComp);
             for (var d = 0; d < _dims.Length; d++)
             {
                 var dim = _dims[d];
@@ -368,14 +431,14 @@ internal sealed class ParzenEstimator
         var mus = _mus[0];
         var inv = _invSigmas[0];
         var included = new int[_nBlocks];
-        var vectorized = Vector256.IsHardwareAccelerated && BlockSize % Vector256<double>.Count == 0;
+        var logPriorWeight = Math.Log(_weights[count]);
         for (var i = 0; i < size; i++)
         {
             var x = xs[i];
             var zp = (x - mus[count]) * inv[count];
-            var priorTerm = _base[count] - (0.5 * zp * zp);
+            var priorTerm = logPriorWeight + _base[count] - (0.5 * zp * zp);
             // One pass with a shift that bounds every term from above (so exp never overflows): per
-            // block, its largest constant less the smallest possible quadratic term.
+            // block, its largest log term less the smallest possible quadratic term.
             var shift = priorTerm;
             var nIncluded = 0;
             for (var b = 0; b < _nBlocks; b++)
@@ -387,10 +450,9 @@ internal sealed class ParzenEstimator
                     continue;
                 }
                 included[nIncluded++] = b;
-                EnsureBlock(b, b * BlockSize, Math.Min(count, (b + 1) * BlockSize));
                 shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
             }
-            var sum = SumExp(x, shift, included, nIncluded, vectorized) + Math.Exp(priorTerm - shift);
+            var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
             if (sum < 1e-200)
             {
                 // The bound was far above every term (sparse blocks): redo with the exact maximum.
@@ -401,19 +463,29 @@ internal sealed class ParzenEstimator
                     for (var k = b * BlockSize; k < Math.Min(count, (b + 1) * BlockSize); k++)
                     {
                         var z = (x - mus[k]) * inv[k];
-                        max = Math.Max(max, _base[k] - (0.5 * z * z));
+                        max = Math.Max(max, Math.Log(_weights[k]) + _base[k] - (0.5 * z * z));
                     }
                 }
                 shift = max;
-                sum = SumExp(x, shift, included, nIncluded, vectorized) + Math.Exp(priorTerm - shift);
+                sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
             }
             result[i] = shift + Math.Log(sum);
         }
         return result;
     }
 
-    private double SumExp(double x, double shift, int[] included, int nIncluded, bool vectorized)
+    /// <summary>
+    /// The sum over the included blocks of weight * exp(constant - z^2 / 2 - shift): the weight multiplies after exp
+    /// rather than entering as a logarithm, one multiply instead of a logarithm per component. Four lanes where
+    /// the hardware has them, eight where it has those (<see cref="SumExpWide"/>, the same sum bit for bit).
+    /// </summary>
+    private double SumExp(double x, double shift, int[] included, int nIncluded)
     {
+        var vectorized = Vector256.IsHardwareAccelerated;
+        if (vectorized && WideVectors)
+        {
+            return SumExpWide(x, shift, included, nIncluded);
+        }
         var count = _nComp - 1;
         var mus = _mus[0];
         var inv = _invSigmas[0];
@@ -422,79 +494,69 @@ internal sealed class ParzenEstimator
         var vx = Vector256.Create(x);
         var vhalf = Vector256.Create(0.5);
         var vshift = Vector256.Create(shift);
-        var wide = vectorized && WideVectors;
-        var wx = Vector512.Create(x);
-        var whalf = Vector512.Create(0.5);
-        var wshift = Vector512.Create(shift);
         for (var j = 0; j < nIncluded; j++)
         {
-            var b = included[j];
-            var start = b * BlockSize;
-            var end = Math.Min(count, start + BlockSize);
-            if (wide && end - start == BlockSize)
+            var start = included[j] * BlockSize;
+            if (vectorized && start + BlockSize <= count)
             {
-                // Eight lanes at a time; the halves are added in the four-lane order, so the sum is the same.
-                for (var k = start; k < end; k += Vector512<double>.Count)
-                {
-                    var z = (wx - Vector512.LoadUnsafe(ref mus[k])) * Vector512.LoadUnsafe(ref inv[k]);
-                    var e = SamplerMath.Exp(Vector512.LoadUnsafe(ref _base[k]) - (whalf * z * z) - wshift);
-                    vsum += e.GetLower();
-                    vsum += e.GetUpper();
-                }
-                continue;
-            }
-            if (vectorized && end - start == BlockSize)
-            {
-                for (var k = start; k < end; k += Vector256<double>.Count)
+                for (var k = start; k < start + BlockSize; k += Vector256<double>.Count)
                 {
                     var z = (vx - Vector256.LoadUnsafe(ref mus[k])) * Vector256.LoadUnsafe(ref inv[k]);
-                    vsum += SamplerMath.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
+                    var e = SamplerMath.Exp(Vector256.LoadUnsafe(ref _base[k]) - (vhalf * z * z) - vshift);
+                    vsum = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref _weights[k]), e, vsum);
                 }
                 continue;
             }
-            for (var k = start; k < end; k++)
+            for (var k = start; k < Math.Min(count, start + BlockSize); k++)
             {
                 var z = (x - mus[k]) * inv[k];
-                sum += Math.Exp(_base[k] - (0.5 * z * z) - shift);
+                sum += _weights[k] * Math.Exp(_base[k] - (0.5 * z * z) - shift);
             }
         }
         return sum + Vector256.Sum(vsum);
     }
 
-    private void EnsureBlock(int block, int start, int end)
+    /// <summary>
+    /// <see cref="SumExp"/> with eight lanes: a full block is two independent vectors (their exp chains overlap), and
+    /// their halves are accumulated in the four-lane order, so the sum is bit for bit the four-lane one.
+    /// </summary>
+    private double SumExpWide(double x, double shift, int[] included, int nIncluded)
     {
-        if (_blockReady![block])
+        var count = _nComp - 1;
+        ref var mus = ref MemoryMarshal.GetArrayDataReference(_mus[0]);
+        ref var inv = ref MemoryMarshal.GetArrayDataReference(_invSigmas[0]);
+        ref var bases = ref MemoryMarshal.GetArrayDataReference(_base);
+        ref var weights = ref MemoryMarshal.GetArrayDataReference(_weights);
+        var sum = 0.0;
+        var vsum = Vector256<double>.Zero;
+        var wx = Vector512.Create(x);
+        var whalf = Vector512.Create(0.5);
+        var wshift = Vector512.Create(shift);
+        for (var j = 0; j < nIncluded; j++)
         {
-            return;
+            var start = included[j] * BlockSize;
+            if (start + BlockSize <= count)
+            {
+                var at = (nuint)start;
+                var z0 = (wx - Vector512.LoadUnsafe(ref mus, at)) * Vector512.LoadUnsafe(ref inv, at);
+                var z1 = (wx - Vector512.LoadUnsafe(ref mus, at + 8)) * Vector512.LoadUnsafe(ref inv, at + 8);
+                var e0 = SamplerMath.Exp(Vector512.LoadUnsafe(ref bases, at) - (whalf * z0 * z0) - wshift);
+                var e1 = SamplerMath.Exp(Vector512.LoadUnsafe(ref bases, at + 8) - (whalf * z1 * z1) - wshift);
+                var w0 = Vector512.LoadUnsafe(ref weights, at);
+                var w1 = Vector512.LoadUnsafe(ref weights, at + 8);
+                vsum = Vector256.FusedMultiplyAdd(w0.GetLower(), e0.GetLower(), vsum);
+                vsum = Vector256.FusedMultiplyAdd(w0.GetUpper(), e0.GetUpper(), vsum);
+                vsum = Vector256.FusedMultiplyAdd(w1.GetLower(), e1.GetLower(), vsum);
+                vsum = Vector256.FusedMultiplyAdd(w1.GetUpper(), e1.GetUpper(), vsum);
+                continue;
+            }
+            for (var k = start; k < count; k++)
+            {
+                var z = (x - Unsafe.Add(ref mus, k)) * Unsafe.Add(ref inv, k);
+                sum += Unsafe.Add(ref weights, k) * Math.Exp(Unsafe.Add(ref bases, k) - (0.5 * z * z) - shift);
+            }
         }
-        var max = double.NegativeInfinity;
-        for (var k = start; k < end; k++)
-        {
-            max = Math.Max(max, EnsureBase(k));
-        }
-        _blockBaseMax![block] = max;
-        _blockReady[block] = true;
-    }
-
-    /// <summary>The constant term of component k of a windowed (single continuous dimension) estimator.</summary>
-    private double EnsureBase(int k)
-    {
-        var value = _base[k];
-        if (!double.IsNaN(value))
-        {
-            return value;
-        }
-        var dim = _dims[0];
-        var mu = _mus[0][k];
-        var inv = _invSigmas[0][k];
-        var a = (dim.Low - mu) * inv;
-        var b = (dim.High - mu) * inv;
-        var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
-        var sigma = _sigmas[0][k];
-        var logSigma = _unscaled ? 0.0 : sigma == _clipSigma ? _logClipSigma : Math.Log(sigma);
-        value = Math.Log(_weights[k]) - logSigma - SamplerMath.LogSqrt2Pi - logZ;
-        _base[k] = value;
-        return value;
+        return sum + Vector256.Sum(vsum);
     }
 
     /// <summary>Whether this estimator needs interval masses (slower path); exposed for tests.</summary>
@@ -560,30 +622,44 @@ internal sealed class ParzenEstimator
 
     /// <summary>
     /// <see cref="UnivariateSigmas"/> for centres already sorted in [0, count) with the prior centre at
-    /// <paramref name="count"/>: the prior is merged at its position instead of sorting again.
+    /// <paramref name="count"/>, for the observations only (the prior's bandwidth is the range): the prior is merged
+    /// at its position instead of sorting again. Away from the ends and the prior, a bandwidth is the larger of the
+    /// gaps to its two neighbours, in a vector loop; the few components next to them take the merged rule.
     /// </summary>
-    private static double[] SortedUnivariateSigmas(double[] mus, int count, double low, double high, bool considerEndpoints, double[] sigmas)
+    private static void SortedUnivariateSigmas(double[] mus, int count, double low, double high, bool considerEndpoints, double[] sigmas)
     {
-        var n = count + 1;
         var prior = mus[count];
         var p = Array.BinarySearch(mus, 0, count, prior);
         p = p < 0 ? ~p : p;
-        // Merged order: mus[0..p), prior, mus[p..count).
+        Vectors.LargerGap(mus, sigmas, 1, count - 1);
+        foreach (var k in (ReadOnlySpan<int>)[0, 1, p - 1, p, count - 2, count - 1])
+        {
+            if (k >= 0 && k < count)
+            {
+                sigmas[k] = MergedSigma(mus, count, p, low, high, considerEndpoints, k);
+            }
+        }
+    }
+
+    /// <summary>Observation k's bandwidth in the merged order mus[0..p), prior, mus[p..count) (Optuna's rule).</summary>
+    private static double MergedSigma(double[] mus, int count, int p, double low, double high, bool considerEndpoints, int k)
+    {
+        var n = count + 1;
+        var prior = mus[count];
         double At(int j) => j < p ? mus[j] : j == p ? prior : mus[j - 1];
-        int Owner(int j) => j < p ? j : j == p ? count : j - 1;
-        for (var j = 0; j < n; j++)
+        var j = k < p ? k : k + 1;
+        if (!considerEndpoints && j == 0)
         {
-            var left = j == 0 ? low : At(j - 1);
-            var right = j == n - 1 ? high : At(j + 1);
-            var c = At(j);
-            sigmas[Owner(j)] = Math.Max(c - left, right - c);
+            return At(1) - At(0);
         }
-        if (!considerEndpoints && n >= 2)
+        if (!considerEndpoints && j == n - 1)
         {
-            sigmas[Owner(0)] = At(1) - At(0);
-            sigmas[Owner(n - 1)] = At(n - 1) - At(n - 2);
+            return At(n - 1) - At(n - 2);
         }
-        return sigmas;
+        var left = j == 0 ? low : At(j - 1);
+        var right = j == n - 1 ? high : At(j + 1);
+        var c = At(j);
+        return Math.Max(c - left, right - c);
     }
 
     /// <summary>Optuna's univariate bandwidth: the larger gap to a neighbour among the sorted centres (prior included).</summary>
@@ -621,7 +697,6 @@ internal sealed class ParzenEstimator
 internal sealed class ParzenBuffers
 {
     private readonly double[][] _slots = new double[11][];
-    private bool[] _flags = [];
 
     /// <summary>An array of at least <paramref name="length"/> doubles for <paramref name="slot"/>.</summary>
     public double[] Get(int slot, int length)
@@ -634,15 +709,116 @@ internal sealed class ParzenBuffers
         }
         return a;
     }
+}
 
-    /// <summary>At least <paramref name="length"/> flags, the first <paramref name="length"/> cleared.</summary>
-    public bool[] Flags(int length)
+/// <summary>Element-wise loops the windowed estimator runs over every component, eight or four lanes at a time.</summary>
+internal static class Vectors
+{
+    /// <summary>values[k] /= divisor for k &lt; count (division is exact-rounded, so lanes equal the scalar result).</summary>
+    public static void Divide(double[] values, int count, double divisor)
     {
-        if (_flags.Length < length)
+        var k = 0;
+        ref var v = ref MemoryMarshal.GetArrayDataReference(values);
+        if (Vector512.IsHardwareAccelerated)
         {
-            _flags = new bool[Math.Max(length, _flags.Length * 2)];
+            var d = Vector512.Create(divisor);
+            for (; k + 8 <= count; k += 8)
+            {
+                (Vector512.LoadUnsafe(ref v, (nuint)k) / d).StoreUnsafe(ref v, (nuint)k);
+            }
         }
-        Array.Clear(_flags, 0, length);
-        return _flags;
+        for (; k < count; k++)
+        {
+            Unsafe.Add(ref v, k) /= divisor;
+        }
+    }
+
+    /// <summary>result[k] = 1 / values[k] for k &lt; count.</summary>
+    public static void Reciprocal(double[] values, double[] result, int count)
+    {
+        var k = 0;
+        ref var v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref var r = ref MemoryMarshal.GetArrayDataReference(result);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var one = Vector512.Create(1.0);
+            for (; k + 8 <= count; k += 8)
+            {
+                (one / Vector512.LoadUnsafe(ref v, (nuint)k)).StoreUnsafe(ref r, (nuint)k);
+            }
+        }
+        for (; k < count; k++)
+        {
+            Unsafe.Add(ref r, k) = 1.0 / Unsafe.Add(ref v, k);
+        }
+    }
+
+    /// <summary>Math.Clamp(values[k], low, high) for k &lt; count (no NaN among the values).</summary>
+    public static void Clamp(double[] values, int count, double low, double high)
+    {
+        var k = 0;
+        ref var v = ref MemoryMarshal.GetArrayDataReference(values);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var lo = Vector512.Create(low);
+            var hi = Vector512.Create(high);
+            for (; k + 8 <= count; k += 8)
+            {
+                Vector512.Min(Vector512.Max(Vector512.LoadUnsafe(ref v, (nuint)k), lo), hi).StoreUnsafe(ref v, (nuint)k);
+            }
+        }
+        for (; k < count; k++)
+        {
+            Unsafe.Add(ref v, k) = Math.Clamp(Unsafe.Add(ref v, k), low, high);
+        }
+    }
+
+    /// <summary>result[k] = max(x[k] - x[k - 1], x[k + 1] - x[k]) for from &lt;= k &lt; to (needs 1 &lt;= from, to &lt; x.Length).</summary>
+    public static void LargerGap(double[] x, double[] result, int from, int to)
+    {
+        var k = from;
+        ref var v = ref MemoryMarshal.GetArrayDataReference(x);
+        ref var r = ref MemoryMarshal.GetArrayDataReference(result);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; k + 8 <= to; k += 8)
+            {
+                var at = (nuint)k;
+                var c = Vector512.LoadUnsafe(ref v, at);
+                var left = c - Vector512.LoadUnsafe(ref v, at - 1);
+                var right = Vector512.LoadUnsafe(ref v, at + 1) - c;
+                Vector512.Max(left, right).StoreUnsafe(ref r, at);
+            }
+        }
+        for (; k < to; k++)
+        {
+            var c = Unsafe.Add(ref v, k);
+            Unsafe.Add(ref r, k) = Math.Max(c - Unsafe.Add(ref v, k - 1), Unsafe.Add(ref v, k + 1) - c);
+        }
+    }
+
+    /// <summary>The largest of values[start..end) (no NaN among them; -infinity when empty).</summary>
+    public static double Max(double[] values, int start, int end)
+    {
+        var k = start;
+        var max = double.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated && end - start >= 8)
+        {
+            ref var v = ref MemoryMarshal.GetArrayDataReference(values);
+            var m = Vector512.Create(double.NegativeInfinity);
+            for (; k + 8 <= end; k += 8)
+            {
+                m = Vector512.Max(m, Vector512.LoadUnsafe(ref v, (nuint)k));
+            }
+            for (var lane = 0; lane < 8; lane++)
+            {
+                max = Math.Max(max, m[lane]);
+            }
+        }
+        for (; k < end; k++)
+        {
+            max = Math.Max(max, values[k]);
+        }
+        return max;
     }
 }

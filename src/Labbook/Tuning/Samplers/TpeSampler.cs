@@ -15,8 +15,6 @@ namespace Labbook.Tuning;
 /// </remarks>
 public sealed class TpeSampler : ISampler
 {
-    private static readonly TrialState[] FinishedStates = [TrialState.Complete, TrialState.Pruned];
-    private static readonly TrialState[] LiarStates = [TrialState.Complete, TrialState.Pruned, TrialState.Running];
 
     private readonly Random _random;
     private readonly Lock _gate = new();
@@ -37,6 +35,7 @@ public sealed class TpeSampler : ISampler
     private int _weightsCount = -1;
     private double[] _defaultWeights = [];
     private Snapshot? _snapshot;
+    private readonly ClassifiedHistory _history = new();
 
     /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
     /// <param name="seed">Seed for reproducible draws.</param>
@@ -184,51 +183,50 @@ public sealed class TpeSampler : ISampler
 
     private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options)
     {
-        var trials = snapshot.Trials;
-        var n = trials.Length;
+        var n = snapshot.Trials.Length;
         var nd = dims.Length;
         var columns = new double[nd][];
         for (var d = 0; d < nd; d++)
         {
             columns[d] = Column(snapshot, names[d], dims[d], Scratch(d, n));
         }
-        var belowObs = new double[nd][];
-        var aboveObs = new double[nd][];
-        for (var d = 0; d < nd; d++)
+        ParzenEstimator below, above;
+        if (nd == 1 && !options.Multivariate && !dims[0].IsCategorical && SplitSorted(snapshot, _columns[names[0]], columns[0]) is { } split)
         {
-            belowObs[d] = Scratch(nd + d, n);
-            aboveObs[d] = Scratch((2 * nd) + d, n);
+            below = new ParzenEstimator(dims, [split.Below], split.NBelow, _weights(split.NBelow), options);
+            above = new ParzenEstimator(dims, [split.Above], split.NAbove, split.AboveWeights, options, sorted: true, _aboveBuffers);
         }
-        int nBelow = 0, nAbove = 0;
-        var runningPresent = false;
-        for (var t = 0; t < n; t++)
+        else
         {
-            var present = true;
-            for (var d = 0; d < nd && present; d++)
-            {
-                present = !double.IsNaN(columns[d][t]);
-            }
-            if (!present)
-            {
-                continue;
-            }
-            runningPresent |= trials[t].State == TrialState.Running;
-            var target = snapshot.Below[t] ? belowObs : aboveObs;
-            var index = snapshot.Below[t] ? nBelow++ : nAbove++;
+            var belowObs = new double[nd][];
+            var aboveObs = new double[nd][];
             for (var d = 0; d < nd; d++)
             {
-                target[d][index] = columns[d][t];
+                belowObs[d] = Scratch(nd + d, n);
+                aboveObs[d] = Scratch((2 * nd) + d, n);
             }
+            int nBelow = 0, nAbove = 0;
+            for (var t = 0; t < n; t++)
+            {
+                var present = true;
+                for (var d = 0; d < nd && present; d++)
+                {
+                    present = !double.IsNaN(columns[d][t]);
+                }
+                if (!present)
+                {
+                    continue;
+                }
+                var target = snapshot.Below[t] ? belowObs : aboveObs;
+                var index = snapshot.Below[t] ? nBelow++ : nAbove++;
+                for (var d = 0; d < nd; d++)
+                {
+                    target[d][index] = columns[d][t];
+                }
+            }
+            below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
+            above = new ParzenEstimator(dims, aboveObs, nAbove, Weights(nAbove), options, sorted: false, _aboveBuffers);
         }
-        var below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
-        var aboveWeights = Weights(nAbove);
-        var aboveSorted = false;
-        if (nd == 1 && !options.Multivariate && !dims[0].IsCategorical && !runningPresent && _columns.TryGetValue(names[0], out var cache))
-        {
-            // The cache keeps finished values sorted, so the large "above" set arrives sorted without a sort.
-            aboveSorted = SortedAbove(snapshot, cache, columns[0], nAbove, aboveObs[0], ref aboveWeights, Scratch(3 * nd, nAbove), ScratchInts(n));
-        }
-        var above = new ParzenEstimator(dims, aboveObs, nAbove, aboveWeights, options, aboveSorted, _aboveBuffers);
         var candidates = below.Sample(_random, _nEiCandidates);
         // Snap candidates onto their grids first, as Optuna scores the transformed-back values.
         for (var d = 0; d < nd; d++)
@@ -291,16 +289,20 @@ public sealed class TpeSampler : ISampler
             _columns[name] = cache;
         }
         var trials = snapshot.Trials;
+        var numbers = snapshot.Numbers;
+        var finishedFlags = snapshot.IsFinished;
+        var known = cache.Known;
+        var values = cache.Values;
         for (var t = 0; t < trials.Length; t++)
         {
-            var trial = trials[t];
-            var number = trial.Number;
-            var finished = trial.State != TrialState.Running;
-            if (finished && number < cache.Known.Length && cache.Known[number])
+            var number = numbers[t];
+            var finished = finishedFlags[t];
+            if (finished && (uint)number < (uint)known.Length && known[number])
             {
-                result[t] = cache.Values[number];
+                result[t] = values[number];
                 continue;
             }
+            var trial = trials[t];
             var value = double.NaN;
             if (trial.InternalParams.TryGetValue(name, out var v)
                 && trial.Distributions.TryGetValue(name, out var distribution)
@@ -312,49 +314,76 @@ public sealed class TpeSampler : ISampler
             if (finished && number >= 0)
             {
                 cache.Store(number, value);
+                known = cache.Known;
+                values = cache.Values;
             }
         }
         return result;
     }
 
     /// <summary>
-    /// Fills <paramref name="aboveObs"/> with the "above" values in ascending order and permutes the
-    /// weights to match (weights follow trial order). False when the cache does not cover the snapshot.
+    /// The split of one parameter's observed values for the univariate model: "below" in trial order, "above" in
+    /// ascending order (read from the cache, which keeps finished values sorted, so the large set needs no sort) with
+    /// its weights, which follow trial order, permuted to match. Null when a running trial has a value (constant
+    /// liar): the cache holds finished trials only.
     /// </summary>
-    private static bool SortedAbove(Snapshot snapshot, ColumnCache cache, double[] column, int nAbove, double[] aboveObs, ref double[] weights, double[] permuted, int[] rank)
+    private SortedSplit? SplitSorted(Snapshot snapshot, ColumnCache cache, double[] column)
     {
-        var trials = snapshot.Trials;
-        var indexOf = snapshot.IndexOfNumber();
-        // Rank of each above trial in trial order.
-        var r = 0;
-        for (var t = 0; t < trials.Length; t++)
+        var n = snapshot.Trials.Length;
+        var numbers = snapshot.Numbers;
+        var finished = snapshot.IsFinished;
+        var isBelow = snapshot.Below;
+        // The rank of each "above" trial in trial order, by trial number; -1 for every other number.
+        var rankOf = ScratchInts(snapshot.NumberLimit);
+        Array.Fill(rankOf, -1, 0, snapshot.NumberLimit);
+        var belowObs = Scratch(1, n);
+        int nBelow = 0, nAbove = 0;
+        for (var t = 0; t < n; t++)
         {
-            rank[t] = !snapshot.Below[t] && !double.IsNaN(column[t]) ? r++ : -1;
+            var value = column[t];
+            if (double.IsNaN(value))
+            {
+                continue;
+            }
+            if (!finished[t] || numbers[t] < 0)
+            {
+                return null;
+            }
+            if (isBelow[t])
+            {
+                belowObs[nBelow++] = value;
+            }
+            else
+            {
+                rankOf[numbers[t]] = nAbove++;
+            }
         }
+        var weights = Weights(nAbove);
+        var aboveObs = Scratch(2, n);
+        var aboveWeights = Scratch(3, nAbove);
+        var sortedNumbers = cache.SortedNumbers;
+        var sortedValues = cache.SortedValues;
         var j = 0;
         for (var i = 0; i < cache.SortedCount; i++)
         {
-            var number = cache.SortedNumbers[i];
-            var t = number < indexOf.Length ? indexOf[number] : -1;
-            if (t < 0 || rank[t] < 0)
+            var number = sortedNumbers[i];
+            var rank = number < snapshot.NumberLimit ? rankOf[number] : -1;
+            if (rank < 0)
             {
                 continue;
             }
             if (j == nAbove)
             {
-                return false;
+                return null;
             }
-            aboveObs[j] = cache.SortedValues[i];
-            permuted[j] = weights[rank[t]];
+            aboveObs[j] = sortedValues[i];
+            aboveWeights[j] = weights[rank];
             j++;
         }
-        if (j != nAbove)
-        {
-            return false;
-        }
-        weights = permuted;
-        return true;
+        return j == nAbove ? new SortedSplit(belowObs, nBelow, aboveObs, nAbove, aboveWeights) : null;
     }
+
+    private sealed record SortedSplit(double[] Below, int NBelow, double[] Above, int NAbove, double[] AboveWeights);
 
     /// <summary>
     /// A reusable buffer of at least <paramref name="length"/> doubles (slot per use within one SampleTpe call). The
@@ -454,12 +483,16 @@ public sealed class TpeSampler : ISampler
         {
             return cached;
         }
-        var all = study.GetTrials(_constantLiar ? LiarStates : FinishedStates);
+        var all = study.GetTrials();
         var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
         var trials = new List<FrozenTrial>(all.Count);
         var key1 = new List<double>(all.Count);
         var key2 = new List<double>(all.Count);
+        var numbers = new List<int>(all.Count);
+        var finishedFlags = new List<bool>(all.Count);
         var finished = 0;
+        var numberLimit = 0;
+        _history.Resize(all.Count);
         for (var i = 0; i < all.Count; i++)
         {
             var t = all[i];
@@ -467,46 +500,24 @@ public sealed class TpeSampler : ISampler
             {
                 continue;
             }
-            switch (t.State)
+            // The storage hands out the same object until the trial changes, so a trial seen before is not read again.
+            if (!ReferenceEquals(_history.Trials[i], t))
             {
-                case TrialState.Complete when t.Value is { } v && !double.IsNaN(v):
-                    key1.Add(double.NegativeInfinity);
-                    key2.Add(sign * v);
-                    finished++;
-                    break;
-                case TrialState.Pruned:
-                    {
-                        var step = int.MinValue;
-                        var last = 0.0;
-                        foreach (var (s, iv) in t.IntermediateValues)
-                        {
-                            if (s > step)
-                            {
-                                step = s;
-                                last = iv;
-                            }
-                        }
-                        if (step == int.MinValue)
-                        {
-                            key1.Add(1.0);
-                            key2.Add(0.0);
-                        }
-                        else
-                        {
-                            key1.Add(-step);
-                            key2.Add(double.IsNaN(last) ? double.PositiveInfinity : sign * last);
-                        }
-                        finished++;
-                        break;
-                    }
-                case TrialState.Running when _constantLiar:
-                    key1.Add(double.PositiveInfinity);
-                    key2.Add(double.PositiveInfinity);
-                    break;
-                default:
-                    continue;
+                _history.Trials[i] = t;
+                (_history.Kinds[i], _history.Key1[i], _history.Key2[i]) = Classify(t, sign);
             }
+            var kind = _history.Kinds[i];
+            if (kind == Observation.None)
+            {
+                continue;
+            }
+            finished += kind == Observation.Finished ? 1 : 0;
+            key1.Add(_history.Key1[i]);
+            key2.Add(_history.Key2[i]);
             trials.Add(t);
+            numbers.Add(t.Number);
+            finishedFlags.Add(kind == Observation.Finished);
+            numberLimit = Math.Max(numberLimit, t.Number + 1);
         }
         var below = new bool[trials.Count];
         var nBelow = Math.Min(_gamma(finished), trials.Count);
@@ -531,39 +542,84 @@ public sealed class TpeSampler : ISampler
         {
             below[top[i]] = true;
         }
-        var snapshot = new Snapshot(trial.Number, all.Count, [.. trials], below, finished);
+        var snapshot = new Snapshot(trial.Number, [.. trials], [.. numbers], [.. finishedFlags], numberLimit, below, finished);
         _snapshot = snapshot;
         return snapshot;
+    }
+
+    /// <summary>Whether a trial is an observation (finished, or running under the constant liar) and its sort keys.</summary>
+    private (Observation Kind, double Key1, double Key2) Classify(FrozenTrial t, double sign)
+    {
+        switch (t.State)
+        {
+            case TrialState.Complete when t.Value is { } v && !double.IsNaN(v):
+                return (Observation.Finished, double.NegativeInfinity, sign * v);
+            case TrialState.Pruned:
+                {
+                    var step = int.MinValue;
+                    var last = 0.0;
+                    foreach (var (s, iv) in t.IntermediateValues)
+                    {
+                        if (s > step)
+                        {
+                            step = s;
+                            last = iv;
+                        }
+                    }
+                    return step == int.MinValue
+                        ? (Observation.Finished, 1.0, 0.0)
+                        : (Observation.Finished, -step, double.IsNaN(last) ? double.PositiveInfinity : sign * last);
+                }
+            case TrialState.Running when _constantLiar:
+                return (Observation.Running, double.PositiveInfinity, double.PositiveInfinity);
+            default:
+                return (Observation.None, 0.0, 0.0);
+        }
     }
 
     private static bool Less(List<double> key1, List<double> key2, int a, int b) =>
         key1[a] < key1[b] || (key1[a] == key1[b] && key2[a] < key2[b]);
 
-    private sealed record Snapshot(int TrialNumber, int SourceCount, FrozenTrial[] Trials, bool[] Below, int Finished)
+    private enum Observation : byte
     {
-        private int[]? _indexOfNumber;
+        None,
+        Finished,
+        Running,
+    }
 
-        /// <summary>Position in <see cref="Trials"/> by trial number, -1 where absent.</summary>
-        public int[] IndexOfNumber()
+    /// <summary>Each trial of the history as last classified, by position, with the object it was read from.</summary>
+    private sealed class ClassifiedHistory
+    {
+        public FrozenTrial?[] Trials { get; private set; } = [];
+
+        public Observation[] Kinds { get; private set; } = [];
+
+        public double[] Key1 { get; private set; } = [];
+
+        public double[] Key2 { get; private set; } = [];
+
+        public void Resize(int count)
         {
-            if (_indexOfNumber is null)
+            if (count <= Trials.Length)
             {
-                var max = -1;
-                foreach (var t in Trials)
-                {
-                    max = Math.Max(max, t.Number);
-                }
-                _indexOfNumber = new int[max + 1];
-                Array.Fill(_indexOfNumber, -1);
-                for (var i = 0; i < Trials.Length; i++)
-                {
-                    if (Trials[i].Number >= 0)
-                    {
-                        _indexOfNumber[Trials[i].Number] = i;
-                    }
-                }
+                return;
             }
-            return _indexOfNumber;
+            var size = Math.Max(count, Trials.Length * 2);
+            var trials = Trials;
+            var kinds = Kinds;
+            var key1 = Key1;
+            var key2 = Key2;
+            Array.Resize(ref trials, size);
+            Array.Resize(ref kinds, size);
+            Array.Resize(ref key1, size);
+            Array.Resize(ref key2, size);
+            (Trials, Kinds, Key1, Key2) = (trials, kinds, key1, key2);
         }
     }
+
+    /// <summary>
+    /// The observations of one sampled trial: the trials, their numbers, whether each is finished (not a running
+    /// trial under the constant liar), one past the largest number, the "below" flags and the finished count.
+    /// </summary>
+    private sealed record Snapshot(int TrialNumber, FrozenTrial[] Trials, int[] Numbers, bool[] IsFinished, int NumberLimit, bool[] Below, int Finished);
 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using Labbook.Tuning;
 
 namespace Labbook.Tests.Tuning.Samplers;
@@ -81,6 +82,63 @@ public class ParzenEstimatorTests
         {
             Assert.Equal(full[i], fast[i], 9);
         }
+    }
+
+    [Fact]
+    public void Windowed_bandwidths_equal_optunas_rule_on_the_merged_centres()
+    {
+        // The windowed estimator computes gaps in vector loops and patches the components next to the ends and the
+        // prior; the reference walks the merged order one centre at a time. Both must agree bit for bit, duplicates
+        // included (the prior sits where a binary search puts it among equal centres in both).
+        Gen.Select(Gen.Int[33, 300], Gen.Int[0, 10_000], Gen.Bool, Gen.Int[0, 3]).Sample(
+            (count, seed, endpoints, shape) =>
+            {
+                var random = new Random(seed);
+                var dims = new[] { ParzenDimension.From(new FloatDistribution(-2, 6)) };
+                double Draw() => shape switch
+                {
+                    0 => -2 + (8 * random.NextDouble()),
+                    1 => 2 + (0.01 * random.NextDouble()), // crowded around the prior's centre
+                    2 => Math.Round(-2 + (8 * random.NextDouble()), 1), // many duplicates
+                    _ => random.NextDouble() < 0.5 ? -2 + random.NextDouble() : 5 + random.NextDouble(), // prior in a gap
+                };
+                var obs = Enumerable.Range(0, count).Select(_ => Draw()).ToArray();
+                var options = new ParzenOptions(1.0, ConsiderMagicClip: true, endpoints, Multivariate: false, 0.2);
+                var estimator = new ParzenEstimator(dims, [obs], count, TpeSampler.DefaultWeights(count), options, sorted: false, new ParzenBuffers());
+                Assert.True(estimator.IsWindowed);
+                var reference = MergedSigmas(obs.Order().ToArray(), 2.0, -2, 6, endpoints);
+                var minSigma = 8.0 / Math.Min(100.0, 1.0 + count + 1);
+                var actual = estimator.Bandwidths(0);
+                for (var k = 0; k < count; k++)
+                {
+                    Assert.Equal(Math.Clamp(reference[k], minSigma, 8.0), actual[k]);
+                }
+                Assert.Equal(8.0, actual[count]);
+            },
+            iter: 200);
+    }
+
+    /// <summary>Optuna's univariate bandwidths of sorted centres with the prior merged in, for the observations.</summary>
+    private static double[] MergedSigmas(double[] sorted, double prior, double low, double high, bool considerEndpoints)
+    {
+        var count = sorted.Length;
+        var n = count + 1;
+        var p = Array.BinarySearch(sorted, prior);
+        p = p < 0 ? ~p : p;
+        double At(int j) => j < p ? sorted[j] : j == p ? prior : sorted[j - 1];
+        var merged = new double[n];
+        for (var j = 0; j < n; j++)
+        {
+            var left = j == 0 ? low : At(j - 1);
+            var right = j == n - 1 ? high : At(j + 1);
+            merged[j] = Math.Max(At(j) - left, right - At(j));
+        }
+        if (!considerEndpoints)
+        {
+            merged[0] = At(1) - At(0);
+            merged[n - 1] = At(n - 1) - At(n - 2);
+        }
+        return [.. merged[..p], .. merged[(p + 1)..]];
     }
 
     [Fact]
