@@ -37,6 +37,11 @@ public sealed class Study : ITrialHistory
     private readonly Lock _heartbeatGate = new();
     private Timer? _heartbeatTimer;
     private long _lastReclaimTicks;
+
+    // Trials [0, _settled) have left WAITING, which they never re-enter: Ask looks for waiting trials after them only,
+    // and _settledCounted of them count towards a total budget (so a long study is not rescanned on every Ask).
+    private int _settled;
+    private int _settledCounted;
     private volatile bool _stopRequested;
 
     private Study(string name, int studyId, StudyDirection direction, IStudyStorage storage, ISampler sampler, IPruner? pruner,
@@ -498,9 +503,15 @@ public sealed class Study : ITrialHistory
         var started = Storage.Exclusive(() =>
         {
             var trials = Storage.GetAllTrials(_studyId);
-            var budgetLeft = (totalTrials is not { } total || CountTowardsBudget(trials) < total)
+            while (_settled < trials.Count && trials[_settled].State != TrialState.Waiting)
+            {
+                _settledCounted += trials[_settled].SystemAttrs.ContainsKey(FailedTrialAttr) ? 0 : 1;
+                _settled++;
+            }
+            var unsettled = trials.Skip(_settled).ToList();
+            var budgetLeft = (totalTrials is not { } total || _settledCounted + CountTowardsBudget(unsettled) < total)
                 && !(Sampler is IExhaustibleSampler finite && finite.IsExhausted(this));
-            foreach (var t in trials)
+            foreach (var t in unsettled)
             {
                 if (t.State != TrialState.Waiting || (!budgetLeft && !t.SystemAttrs.ContainsKey(FailedTrialAttr)))
                 {

@@ -118,6 +118,21 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void A_trial_enqueued_by_another_worker_after_many_trials_runs_next_and_counts_once_in_the_budget()
+    {
+        // Ask skips the trials it has already seen leave WAITING; one enqueued later, elsewhere, must still be found.
+        using var storage = new JournalFileStorage(Path.Combine(_dir, "late-enqueue.jsonl"));
+        using var other = new JournalFileStorage(Path.Combine(_dir, "late-enqueue.jsonl"));
+        var study = Study.Create("e", storage: storage, sampler: new RandomSampler(1));
+        study.Optimize(t => t.SuggestFloat("x", 0, 1), nTrials: 5);
+        Study.Load("e", other).EnqueueTrial(new Dictionary<string, object?> { ["x"] = 0.125 });
+        study.Optimize(t => t.SuggestFloat("x", 0, 1), totalTrials: 7);
+        Assert.Equal(7, study.Trials.Count);
+        Assert.Equal(0.125, study.Trials[5].Params["x"]);
+        Assert.All(study.Trials, t => Assert.Equal(TrialState.Complete, t.State));
+    }
+
+    [Fact]
     public void Ask_and_tell_record_complete_failed_and_pruned_trials()
     {
         var study = Study.Create(sampler: new RandomSampler(4));

@@ -36,6 +36,7 @@ public sealed class TpeSampler : ISampler
     private double[] _defaultWeights = [];
     private Snapshot? _snapshot;
     private readonly ClassifiedHistory _history = new();
+    private readonly SnapshotBuffers _snapshotBuffers = new();
 
     /// <summary>Creates a TPE sampler; the defaults are Optuna 3.1's.</summary>
     /// <param name="seed">Seed for reproducible draws.</param>
@@ -183,7 +184,7 @@ public sealed class TpeSampler : ISampler
 
     private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options)
     {
-        var n = snapshot.Trials.Length;
+        var n = snapshot.Count;
         var nd = dims.Length;
         var columns = new double[nd][];
         for (var d = 0; d < nd; d++)
@@ -293,7 +294,7 @@ public sealed class TpeSampler : ISampler
         var finishedFlags = snapshot.IsFinished;
         var known = cache.Known;
         var values = cache.Values;
-        for (var t = 0; t < trials.Length; t++)
+        for (var t = 0; t < snapshot.Count; t++)
         {
             var number = numbers[t];
             var finished = finishedFlags[t];
@@ -329,7 +330,7 @@ public sealed class TpeSampler : ISampler
     /// </summary>
     private SortedSplit? SplitSorted(Snapshot snapshot, ColumnCache cache, double[] column)
     {
-        var n = snapshot.Trials.Length;
+        var n = snapshot.Count;
         var numbers = snapshot.Numbers;
         var finished = snapshot.IsFinished;
         var isBelow = snapshot.Below;
@@ -485,11 +486,14 @@ public sealed class TpeSampler : ISampler
         }
         var all = study.GetTrials();
         var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
-        var trials = new List<FrozenTrial>(all.Count);
-        var key1 = new List<double>(all.Count);
-        var key2 = new List<double>(all.Count);
-        var numbers = new List<int>(all.Count);
-        var finishedFlags = new List<bool>(all.Count);
+        // The previous snapshot's arrays are reused: a snapshot serves one trial, under the lock, and is then replaced.
+        var buffers = _snapshotBuffers.Rent(all.Count);
+        var trials = buffers.Trials;
+        var key1 = buffers.Key1;
+        var key2 = buffers.Key2;
+        var numbers = buffers.Numbers;
+        var isFinished = buffers.IsFinished;
+        var count = 0;
         var finished = 0;
         var numberLimit = 0;
         _history.Resize(all.Count);
@@ -512,19 +516,21 @@ public sealed class TpeSampler : ISampler
                 continue;
             }
             finished += kind == Observation.Finished ? 1 : 0;
-            key1.Add(_history.Key1[i]);
-            key2.Add(_history.Key2[i]);
-            trials.Add(t);
-            numbers.Add(t.Number);
-            finishedFlags.Add(kind == Observation.Finished);
+            key1[count] = _history.Key1[i];
+            key2[count] = _history.Key2[i];
+            trials[count] = t;
+            numbers[count] = t.Number;
+            isFinished[count] = kind == Observation.Finished;
             numberLimit = Math.Max(numberLimit, t.Number + 1);
+            count++;
         }
-        var below = new bool[trials.Count];
-        var nBelow = Math.Min(_gamma(finished), trials.Count);
+        var below = buffers.Below;
+        Array.Clear(below, 0, count);
+        var nBelow = Math.Min(_gamma(finished), count);
         // Top-k selection (k <= 25 by default): a small sorted buffer instead of a full sort.
         var top = new int[nBelow];
         var size = 0;
-        for (var i = 0; i < trials.Count && nBelow > 0; i++)
+        for (var i = 0; i < count && nBelow > 0; i++)
         {
             if (size == nBelow && !Less(key1, key2, i, top[size - 1]))
             {
@@ -542,7 +548,7 @@ public sealed class TpeSampler : ISampler
         {
             below[top[i]] = true;
         }
-        var snapshot = new Snapshot(trial.Number, [.. trials], [.. numbers], [.. finishedFlags], numberLimit, below, finished);
+        var snapshot = new Snapshot(trial.Number, count, trials, numbers, isFinished, numberLimit, below, finished);
         _snapshot = snapshot;
         return snapshot;
     }
@@ -577,7 +583,7 @@ public sealed class TpeSampler : ISampler
         }
     }
 
-    private static bool Less(List<double> key1, List<double> key2, int a, int b) =>
+    private static bool Less(double[] key1, double[] key2, int a, int b) =>
         key1[a] < key1[b] || (key1[a] == key1[b] && key2[a] < key2[b]);
 
     private enum Observation : byte
@@ -618,8 +624,36 @@ public sealed class TpeSampler : ISampler
     }
 
     /// <summary>
-    /// The observations of one sampled trial: the trials, their numbers, whether each is finished (not a running
-    /// trial under the constant liar), one past the largest number, the "below" flags and the finished count.
+    /// The observations of one sampled trial: the first <see cref="Count"/> entries of the arrays are the trials,
+    /// their numbers, whether each is finished (not a running trial under the constant liar) and the "below" flags;
+    /// then one past the largest number and the finished count.
     /// </summary>
-    private sealed record Snapshot(int TrialNumber, FrozenTrial[] Trials, int[] Numbers, bool[] IsFinished, int NumberLimit, bool[] Below, int Finished);
+    private sealed record Snapshot(int TrialNumber, int Count, FrozenTrial[] Trials, int[] Numbers, bool[] IsFinished, int NumberLimit, bool[] Below, int Finished);
+
+    /// <summary>The arrays behind the current snapshot, grown as the history grows.</summary>
+    private sealed class SnapshotBuffers
+    {
+        public FrozenTrial[] Trials { get; private set; } = [];
+
+        public int[] Numbers { get; private set; } = [];
+
+        public bool[] IsFinished { get; private set; } = [];
+
+        public bool[] Below { get; private set; } = [];
+
+        public double[] Key1 { get; private set; } = [];
+
+        public double[] Key2 { get; private set; } = [];
+
+        public SnapshotBuffers Rent(int count)
+        {
+            if (Trials.Length < count)
+            {
+                var size = Math.Max(count, Trials.Length * 2);
+                (Trials, Numbers, IsFinished, Below, Key1, Key2) =
+                    (new FrozenTrial[size], new int[size], new bool[size], new bool[size], new double[size], new double[size]);
+            }
+            return this;
+        }
+    }
 }
