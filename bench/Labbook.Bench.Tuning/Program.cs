@@ -7,7 +7,12 @@
 // reopen_ms, durability and the load average), one per implementation x sampler x storage.
 //
 // dotnet run -c Release --project bench/Labbook.Bench.Tuning -- [--trials 2000] [--samplers tpe,random]
-//     [--storages inmemory,journal,journal-fsync] [--out FILE] [--workdir DIR] [--no-peer]
+//     [--storages inmemory,journal,journal-fsync] [--repeat 3] [--out FILE] [--workdir DIR] [--no-peer]
+//
+// Each Labbook configuration runs --repeat times, each a fresh study (and journal) in this process; the record and
+// the table are the run whose last band has the median mean, and "repeat_means_ms" lists every run's last-band mean
+// in run order (the first run includes the JIT's warm-up). A shared two-core machine varies by 20-40% from minute to
+// minute, which a single run cannot tell apart from a change in the code.
 //
 // Storages: inmemory; journal = JournalFileStorage with its default durability (group commit); journal-fsync =
 // JournalDurability.EveryAppend (an fsync per append, as Optuna's JournalFileStorage does). Optuna's peer runs
@@ -25,6 +30,7 @@ var storages = new[] { "inmemory", "journal", "journal-fsync" };
 var workdir = Path.Combine(Environment.CurrentDirectory, ".bench-tuning-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 string? outPath = null;
 var runPeer = true;
+var repeat = 3;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -44,6 +50,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--out":
             outPath = args[++i];
+            break;
+        case "--repeat":
+            repeat = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--no-peer":
             runPeer = false;
@@ -73,7 +82,12 @@ try
         foreach (var storageKind in storages)
         {
             var loadBefore = LoadAverage();
-            var mine = RunLabbook(samplerName, storageKind);
+            var runs = Enumerable.Range(0, Math.Max(1, repeat)).Select(_ => RunLabbook(samplerName, storageKind)).ToList();
+            var lastBand = runs[0]["bands"]!.AsObject().Last().Key;
+            double LastMean(JsonObject run) => (double)run["bands"]![lastBand]!["mean_ms"]!;
+            var mine = runs.OrderBy(LastMean).ElementAt(runs.Count / 2);
+            mine["repeats"] = runs.Count;
+            mine["repeat_means_ms"] = new JsonArray([.. runs.Select(r => (JsonNode?)JsonValue.Create(Math.Round(LastMean(r), 4)))]);
             mine["loadavg_before"] = loadBefore;
             mine["loadavg_after"] = LoadAverage();
             var peerStorage = storageKind == "inmemory" ? "inmemory" : "journal";
@@ -116,6 +130,10 @@ void Print(string samplerName, string storageKind, JsonObject mine, JsonObject? 
     Console.WriteLine($"sampler {samplerName}, storage {storageKind} (Labbook: load {mine["loadavg_before"]} -> {mine["loadavg_after"]}"
         + (peer is null ? ")" : $"; Optuna {peer["storage"]}: load {peer["loadavg_before"]} -> {peer["loadavg_after"]})"));
     Console.WriteLine("ms per trial, wall (mean, median, p90) and process CPU (mean); ratio = Optuna / Labbook");
+    if (mine["repeat_means_ms"] is JsonArray means && means.Count > 1)
+    {
+        Console.WriteLine($"Labbook: the median of {means.Count} runs by the last band's mean (each run's: {string.Join(", ", means.Select(m => ((double)m!).ToString("0.000", CultureInfo.InvariantCulture)))})");
+    }
     Console.WriteLine($"{"band",-10} {"Labbook",9} {"median",8} {"p90",8} {"CPU",8} | {"Optuna",9} {"median",8} {"p90",8} {"CPU",8} | {"wall",7} {"CPU",7}");
     foreach (var (key, node) in mine["bands"]!.AsObject())
     {
@@ -147,6 +165,7 @@ void Print(string samplerName, string storageKind, JsonObject mine, JsonObject? 
 JsonObject RunLabbook(string samplerName, string storageKind)
 {
     var path = Path.Combine(workdir, $"labbook-{samplerName}-{storageKind}.jsonl");
+    File.Delete(path);
     var createStart = Stopwatch.GetTimestamp();
     IStudyStorage storage = storageKind switch
     {

@@ -125,6 +125,7 @@ internal sealed class ParzenEstimator
     /// Arrays to reuse for a windowed estimator's per-component state (the caller guarantees that no other live
     /// estimator uses them); null allocates.
     /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ParzenEstimator(ParzenDimension[] dims, double[][] observations, int count, double[] observationWeights, ParzenOptions options, bool sorted = false, ParzenBuffers? buffers = null)
     {
         _dims = dims;
@@ -232,6 +233,7 @@ internal sealed class ParzenEstimator
     /// (normalising, gaps, clamping, inverses, block bounds). It is built for every parameter of every trial over
     /// the whole history, so these loops are most of the sampler's fixed cost.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BuildWindowed(double[] sortedObs, int count, double total, ParzenOptions options, ParzenBuffers? buffers)
     {
         var dim = _dims[0];
@@ -310,6 +312,7 @@ internal sealed class ParzenEstimator
     }
 
     /// <summary>Draws <paramref name="size"/> points; result[d][i] in the estimator's space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[][] Sample(Random random, int size)
     {
         var cumulative = CumulativeWeights();
@@ -361,6 +364,7 @@ internal sealed class ParzenEstimator
     internal double[] Bandwidths(int d) => _sigmas[d][.._nComp];
 
     /// <summary>The log density summed over every component (the reference for the windowed path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal double[] LogPdfFull(double[][] points, int size)
     {
         var logTerms = (double[])_base.Clone();
@@ -424,6 +428,7 @@ internal sealed class ParzenEstimator
     /// e^-38 of the prior component's term (bandwidths are at least range/100 with the magic clip), so
     /// the result equals the full sum to double precision in practice.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] LogPdfWindowed(double[] xs, int size)
     {
         var result = new double[size];
@@ -479,6 +484,7 @@ internal sealed class ParzenEstimator
     /// rather than entering as a logarithm, one multiply instead of a logarithm per component. Four lanes where
     /// the hardware has them, eight where it has those (<see cref="SumExpWide"/>, the same sum bit for bit).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SumExp(double x, double shift, int[] included, int nIncluded)
     {
         var vectorized = Vector256.IsHardwareAccelerated;
@@ -520,6 +526,7 @@ internal sealed class ParzenEstimator
     /// <see cref="SumExp"/> with eight lanes: a full block is two independent vectors (their exp chains overlap), and
     /// their halves are accumulated in the four-lane order, so the sum is bit for bit the four-lane one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SumExpWide(double x, double shift, int[] included, int nIncluded)
     {
         var count = _nComp - 1;
@@ -562,6 +569,7 @@ internal sealed class ParzenEstimator
     /// <summary>Whether this estimator needs interval masses (slower path); exposed for tests.</summary>
     internal bool HasDiscreteDimensions => _hasSlowDims;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LogSumExp(double[] terms)
     {
         var max = double.NegativeInfinity;
@@ -715,6 +723,7 @@ internal sealed class ParzenBuffers
 internal static class Vectors
 {
     /// <summary>values[k] /= divisor for k &lt; count (division is exact-rounded, so lanes equal the scalar result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Divide(double[] values, int count, double divisor)
     {
         var k = 0;
@@ -734,6 +743,7 @@ internal static class Vectors
     }
 
     /// <summary>result[k] = 1 / values[k] for k &lt; count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reciprocal(double[] values, double[] result, int count)
     {
         var k = 0;
@@ -754,6 +764,7 @@ internal static class Vectors
     }
 
     /// <summary>Math.Clamp(values[k], low, high) for k &lt; count (no NaN among the values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clamp(double[] values, int count, double low, double high)
     {
         var k = 0;
@@ -774,6 +785,7 @@ internal static class Vectors
     }
 
     /// <summary>result[k] = max(x[k] - x[k - 1], x[k + 1] - x[k]) for from &lt;= k &lt; to (needs 1 &lt;= from, to &lt; x.Length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LargerGap(double[] x, double[] result, int from, int to)
     {
         var k = from;
@@ -798,6 +810,7 @@ internal static class Vectors
     }
 
     /// <summary>The largest of values[start..end) (no NaN among them; -infinity when empty).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Max(double[] values, int start, int end)
     {
         var k = start;

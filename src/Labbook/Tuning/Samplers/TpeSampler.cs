@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Labbook.Tuning;
 
 /// <summary>
@@ -182,6 +184,7 @@ public sealed class TpeSampler : ISampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options)
     {
         var n = snapshot.Count;
@@ -282,6 +285,7 @@ public sealed class TpeSampler : ISampler
     /// absent or drawn from another distribution). Finished trials are immutable, so their values are
     /// parsed once per parameter and kept by trial number; running trials are read each time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] Column(Snapshot snapshot, string name, ParzenDimension dim, double[] result)
     {
         if (!_columns.TryGetValue(name, out var cache) || !cache.Distribution.Equals(dim.Distribution))
@@ -328,6 +332,7 @@ public sealed class TpeSampler : ISampler
     /// its weights, which follow trial order, permuted to match. Null when a running trial has a value (constant
     /// liar): the cache holds finished trials only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SortedSplit? SplitSorted(Snapshot snapshot, ColumnCache cache, double[] column)
     {
         var n = snapshot.Count;
@@ -477,6 +482,7 @@ public sealed class TpeSampler : ISampler
     }
 
     /// <summary>The observed trials and their below/above split, built once per sampled trial.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Snapshot GetSnapshot(ITrialHistory study, FrozenTrial trial)
     {
         // Within one trial the history is read once: trials that finish meanwhile count from the next trial on.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Labbook.Tuning.Storages;
@@ -64,6 +65,7 @@ internal sealed class StorageModel
     }
 
     /// <summary>Applies CREATE_TRIAL; returns the new trial id, or null when the study does not exist.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int? CreateTrial(int studyId, TrialRecord record, string? workerId)
     {
         if (!_studies.TryGetValue(studyId, out var s))
@@ -115,6 +117,7 @@ internal sealed class StorageModel
         IsUpdatable(trialId)
         && (!_studies[_trials[trialId].StudyId].ParamDistributions.TryGetValue(name, out var earlier) || Compatible(earlier, distribution));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool SetParam(int trialId, string name, double internalValue, Distribution distribution)
     {
         if (!ParamAllowed(trialId, name, distribution))
@@ -129,6 +132,7 @@ internal sealed class StorageModel
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool SetStateValues(int trialId, TrialState state, IReadOnlyList<double>? values, DateTime? start, DateTime? complete, string? workerId)
     {
         if (!IsUpdatable(trialId))
@@ -170,6 +174,7 @@ internal sealed class StorageModel
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool SetTrialAttr(int trialId, bool user, string key, JsonNode? value)
     {
         if (!IsUpdatable(trialId))
@@ -234,6 +239,7 @@ internal sealed class StorageModel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public FrozenTrial[] Snapshot(List<TrialRecord> records)
         {
             foreach (var number in _stale)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -107,6 +108,7 @@ internal sealed class JournalOps
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string CreateTrial(string workerId, int studyId, DateTime start)
     {
         var sb = Begin(JournalOperation.CreateTrial, workerId);
@@ -118,6 +120,7 @@ internal sealed class JournalOps
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string CreateTrial(string workerId, int studyId, FrozenTrial template)
     {
         var sb = Begin(JournalOperation.CreateTrial, workerId);
@@ -190,6 +193,7 @@ internal sealed class JournalOps
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string SetTrialParam(string workerId, int trialId, TrialParam p)
     {
         var sb = Begin(JournalOperation.SetTrialParam, workerId);
@@ -205,6 +209,7 @@ internal sealed class JournalOps
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string SetTrialStateValues(string workerId, int trialId, TrialState state, IReadOnlyList<double>? values, DateTime now)
     {
         var sb = Begin(JournalOperation.SetTrialStateValues, workerId);
@@ -248,6 +253,7 @@ internal sealed class JournalOps
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string SetTrialAttr(string workerId, int trialId, bool user, string key, JsonNode? value)
     {
         var sb = Begin(user ? JournalOperation.SetTrialUserAttr : JournalOperation.SetTrialSystemAttr, workerId);
@@ -316,6 +322,7 @@ internal sealed class JournalOps
     /// Parses one journal line and applies it with Optuna's replay rules. Known keys are read straight into
     /// typed fields (replay speed); attributes and template fields become JSON nodes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyLine(StorageModel model, ReadOnlySpan<byte> line)
     {
         var op = default(ParsedOp);
@@ -340,6 +347,7 @@ internal sealed class JournalOps
         Apply(model, ref op);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadField(ref PythonJson.JsonReader r, ref ParsedOp op, ReadOnlySpan<byte> rawKey)
     {
         if (rawKey.SequenceEqual("distribution"u8))
@@ -441,6 +449,7 @@ internal sealed class JournalOps
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply(StorageModel model, ref ParsedOp op)
     {
         var worker = op.Worker ?? string.Empty;
@@ -491,6 +500,7 @@ internal sealed class JournalOps
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyCreateTrial(StorageModel model, ref ParsedOp op, string worker)
     {
         var record = new TrialRecord
@@ -590,6 +600,7 @@ internal sealed class JournalOps
     private readonly List<(byte[] Raw, string Worker)> _rawWorkers = [];
 
     /// <summary>The interned name of a key Optuna writes, or null (then it is decoded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? KnownKey(ReadOnlySpan<byte> raw)
     {
         for (var i = 0; i < KnownKeyBytes.Length; i++)
@@ -603,6 +614,7 @@ internal sealed class JournalOps
     }
 
     /// <summary>Distributions repeat on almost every param line: look them up by their raw bytes before decoding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Distribution DistFromRaw(ReadOnlySpan<byte> raw)
     {
         foreach (var (bytes, distribution) in _rawDistributions)
@@ -621,6 +633,7 @@ internal sealed class JournalOps
     }
 
     /// <summary>Few workers write a journal: reuse their id strings.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string WorkerFromRaw(ReadOnlySpan<byte> raw)
     {
         for (var i = _rawWorkers.Count - 1; i >= 0; i--)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -279,6 +280,7 @@ public class JournalStorage : IStudyStorage, IDisposable
     public void Flush() => _backend.Flush();
 
     /// <summary>Appends lines in one write, then reads them back (ids are implied by file order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Append(params string[] lines)
     {
         if (_badLastLine is { } bad)
@@ -305,6 +307,7 @@ public class JournalStorage : IStudyStorage, IDisposable
     }
 
     /// <summary>Reads and applies every complete line written since the last sync.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Sync()
     {
         _badLastLine = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -31,6 +32,7 @@ internal static class PythonJson
     public static JsonNode? Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
 
     /// <summary>Writes <paramref name="node"/> as <c>json.dumps</c> would.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(StringBuilder sb, JsonNode? node)
     {
         switch (node)
@@ -155,6 +157,7 @@ internal static class PythonJson
     }
 
     /// <summary>Writes a string literal with <c>ensure_ascii</c> escaping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteString(StringBuilder sb, string s)
     {
         sb.Append('"');
@@ -199,6 +202,7 @@ internal static class PythonJson
     }
 
     /// <summary>Writes a double as Python's <c>repr</c> (and <c>json.dumps</c>) does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteDouble(StringBuilder sb, double d)
     {
         if (double.IsNaN(d))
@@ -220,6 +224,7 @@ internal static class PythonJson
     }
 
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, exponent form outside [1e-4, 1e16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string FormatDouble(double d)
     {
         if (d == 0)
@@ -323,6 +328,7 @@ internal static class PythonJson
         }
 
         /// <summary>Reads a number (or NaN / Infinity / -Infinity) as a double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double ReadDouble()
         {
             SkipWhitespace();
@@ -353,6 +359,7 @@ internal static class PythonJson
         }
 
         /// <summary>Reads an integer (an integral float is accepted).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int ReadInt()
         {
             var d = ReadDouble();
@@ -367,6 +374,7 @@ internal static class PythonJson
         /// Reads a string literal and returns its raw bytes between the quotes (escapes not decoded), so callers can
         /// compare keys and cache values without allocating.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public ReadOnlySpan<byte> ReadRawString()
         {
             if (Peek() != '"')
@@ -402,6 +410,7 @@ internal static class PythonJson
         }
 
         /// <summary>Reads a string, or null for a JSON null.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string? ReadStringOrNull()
         {
             var c = Peek();
@@ -430,6 +439,7 @@ internal static class PythonJson
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public JsonNode? ReadValue()
         {
             if (_pos >= _s.Length)
@@ -598,6 +608,7 @@ internal static class PythonJson
             throw Error("invalid number");
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string ReadString()
         {
             _pos++;
