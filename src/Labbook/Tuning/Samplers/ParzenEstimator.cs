@@ -428,55 +428,106 @@ internal sealed class ParzenEstimator
     /// e^-38 of the prior component's term (bandwidths are at least range/100 with the magic clip), so
     /// the result equals the full sum to double precision in practice.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] LogPdfWindowed(double[] xs, int size)
     {
         var result = new double[size];
+        var included = new int[_nBlocks];
+        for (var i = 0; i < size; i++)
+        {
+            result[i] = LogPdfAt(xs[i], included);
+        }
+        return result;
+    }
+
+    /// <summary>A scratch array for <see cref="LogPdfAt"/> and <see cref="LogPdfLowerBound"/> (one per caller).</summary>
+    internal int[] NewBlockList() => new int[_nBlocks];
+
+    /// <summary>The log density at <paramref name="x"/> of a windowed estimator (see <see cref="LogPdfWindowed"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal double LogPdfAt(double x, int[] included)
+    {
         var count = _nComp - 1;
         var mus = _mus[0];
         var inv = _invSigmas[0];
-        var included = new int[_nBlocks];
-        var logPriorWeight = Math.Log(_weights[count]);
-        for (var i = 0; i < size; i++)
+        var priorTerm = PriorTerm(x);
+        // One pass with a shift that bounds every term from above (so exp never overflows): per
+        // block, its largest log term less the smallest possible quadratic term.
+        var shift = priorTerm;
+        var nIncluded = 0;
+        for (var b = 0; b < _nBlocks; b++)
         {
-            var x = xs[i];
-            var zp = (x - mus[count]) * inv[count];
-            var priorTerm = logPriorWeight + _base[count] - (0.5 * zp * zp);
-            // One pass with a shift that bounds every term from above (so exp never overflows): per
-            // block, its largest log term less the smallest possible quadratic term.
-            var shift = priorTerm;
-            var nIncluded = 0;
-            for (var b = 0; b < _nBlocks; b++)
+            var distance = x < _blockLow![b] ? _blockLow[b] - x : x > _blockHigh![b] ? x - _blockHigh[b] : 0.0;
+            var zMin = distance / _blockSigma![b];
+            if (zMin > WindowZ)
             {
-                var distance = x < _blockLow![b] ? _blockLow[b] - x : x > _blockHigh![b] ? x - _blockHigh[b] : 0.0;
-                var zMin = distance / _blockSigma![b];
-                if (zMin > WindowZ)
-                {
-                    continue;
-                }
-                included[nIncluded++] = b;
-                shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
+                continue;
             }
-            var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
-            if (sum < 1e-200)
-            {
-                // The bound was far above every term (sparse blocks): redo with the exact maximum.
-                var max = priorTerm;
-                for (var j = 0; j < nIncluded; j++)
-                {
-                    var b = included[j];
-                    for (var k = b * BlockSize; k < Math.Min(count, (b + 1) * BlockSize); k++)
-                    {
-                        var z = (x - mus[k]) * inv[k];
-                        max = Math.Max(max, Math.Log(_weights[k]) + _base[k] - (0.5 * z * z));
-                    }
-                }
-                shift = max;
-                sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
-            }
-            result[i] = shift + Math.Log(sum);
+            included[nIncluded++] = b;
+            shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
         }
-        return result;
+        var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
+        if (sum < 1e-200)
+        {
+            // The bound was far above every term (sparse blocks): redo with the exact maximum.
+            var max = priorTerm;
+            for (var j = 0; j < nIncluded; j++)
+            {
+                var b = included[j];
+                for (var k = b * BlockSize; k < Math.Min(count, (b + 1) * BlockSize); k++)
+                {
+                    var z = (x - mus[k]) * inv[k];
+                    max = Math.Max(max, Math.Log(_weights[k]) + _base[k] - (0.5 * z * z));
+                }
+            }
+            shift = max;
+            sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
+        }
+        return shift + Math.Log(sum);
+    }
+
+    /// <summary>
+    /// A lower bound of <see cref="LogPdfAt"/> (mathematically; equal up to rounding at worst) from the prior and the
+    /// blocks around <paramref name="x"/> out to <paramref name="zLimit"/> bandwidths: every term is positive, so any
+    /// subset of them sums to less. A few blocks carry most of the density, so the bound is close and cheap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal double LogPdfLowerBound(double x, double zLimit, int[] included)
+    {
+        var priorTerm = PriorTerm(x);
+        var shift = priorTerm;
+        var nIncluded = 0;
+        // The block at x (or the first one after it), then outwards while the nearest centre is within the limit.
+        var first = Array.BinarySearch(_blockHigh!, 0, _nBlocks, x);
+        first = first < 0 ? ~first : first;
+        for (var b = first; b < _nBlocks && !Include(b); b++)
+        {
+        }
+        for (var b = first - 1; b >= 0 && !Include(b); b--)
+        {
+        }
+        var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
+        return sum > 0 && double.IsFinite(sum) ? shift + Math.Log(sum) : priorTerm;
+
+        // Adds block b when it is near enough; true when it is not (the walk in this direction stops).
+        bool Include(int b)
+        {
+            var distance = x < _blockLow![b] ? _blockLow[b] - x : x > _blockHigh![b] ? x - _blockHigh[b] : 0.0;
+            var zMin = distance / _blockSigma![b];
+            if (zMin > zLimit)
+            {
+                return true;
+            }
+            included[nIncluded++] = b;
+            shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
+            return false;
+        }
+    }
+
+    private double PriorTerm(double x)
+    {
+        var count = _nComp - 1;
+        var zp = (x - _mus[0][count]) * _invSigmas[0][count];
+        return Math.Log(_weights[count]) + _base[count] - (0.5 * zp * zp);
     }
 
     /// <summary>

@@ -118,6 +118,58 @@ public class ParzenEstimatorTests
             iter: 200);
     }
 
+    [Fact]
+    public void Branch_and_bound_keeps_the_candidate_the_full_sums_choose()
+    {
+        // The bound sums a subset of positive terms, so it never exceeds the density; candidates it drops cannot win.
+        Gen.Select(Gen.Int[33, 800], Gen.Int[0, 10_000], Gen.Int[0, 2]).Sample(
+            (count, seed, shape) =>
+            {
+                var random = new Random(seed);
+                double Draw() => shape switch
+                {
+                    0 => random.NextDouble(),
+                    1 => 0.5 + (0.05 * (random.NextDouble() - 0.5)),
+                    _ => random.NextDouble() < 0.9 ? 0.2 + (0.01 * random.NextDouble()) : random.NextDouble(),
+                };
+                var dims = new[] { ParzenDimension.From(new FloatDistribution(0, 1)) };
+                var obs = Enumerable.Range(0, count).Select(_ => Draw()).ToArray();
+                var options = new ParzenOptions(1.0, ConsiderMagicClip: true, ConsiderEndpoints: false, Multivariate: false, 0.2);
+                var above = new ParzenEstimator(dims, [obs], count, TpeSampler.DefaultWeights(count), options);
+                var xs = Enumerable.Range(0, 24).Select(_ => Draw()).ToArray();
+                var full = above.LogPdf([xs], xs.Length);
+                var blocks = above.NewBlockList();
+                foreach (var z in new[] { 0.5, 2.0, 4.0, 10.0 })
+                {
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        Assert.True(above.LogPdfLowerBound(xs[i], z, blocks) <= full[i] + 1e-12, $"bound above the density at {xs[i]} (z {z})");
+                    }
+                }
+                // Scores within a few hundredths of each other (and exact ties): the hard case for a bound.
+                var logL = full.Select(g => g + (0.02 * random.Next(4))).ToArray();
+                var bounded = TpeSampler.LogGOfContenders(above, xs, logL);
+                static int ArgMax(double[] l, double[] g)
+                {
+                    var best = 0;
+                    var bestScore = double.NegativeInfinity;
+                    for (var i = 0; i < l.Length; i++)
+                    {
+                        if (l[i] - g[i] > bestScore)
+                        {
+                            bestScore = l[i] - g[i];
+                            best = i;
+                        }
+                    }
+                    return best;
+                }
+                var chosen = ArgMax(logL, bounded);
+                Assert.Equal(ArgMax(logL, full), chosen);
+                Assert.Equal(full[chosen], bounded[chosen]);
+            },
+            iter: 150);
+    }
+
     /// <summary>Optuna's univariate bandwidths of sorted centres with the prior merged in, for the observations.</summary>
     private static double[] MergedSigmas(double[] sorted, double prior, double low, double high, bool considerEndpoints)
     {
