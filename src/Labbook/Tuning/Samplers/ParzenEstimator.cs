@@ -189,23 +189,14 @@ internal sealed class ParzenEstimator
             var sigmas = options.Multivariate ? Fill(_nComp, sigma0 * range) : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
             var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _nComp) : Eps;
             var invSigmas = Rent(buffers, 6, _nComp);
-            // Most bandwidths sit at the clip, far from the bounds: their constant term is computed once.
+            // Most bandwidths sit at the clip: their logarithm is computed once.
             var logMinSigma = Math.Log(minSigma);
             var logRange = Math.Log(range);
-            var invMinSigma = 1.0 / minSigma;
-            // A component whose centre is this far inside both bounds has a truncation mass of 1 (to double precision).
-            var clipInterior = 8.3 * minSigma;
             for (var k = 0; k < _nComp; k++)
             {
                 var sigma = k == count ? range : Math.Clamp(sigmas[k], minSigma, range);
                 sigmas[k] = sigma;
                 var mu = mus[k];
-                if (sigma == minSigma && mu - dim.Low > clipInterior && dim.High - mu > clipInterior)
-                {
-                    invSigmas[k] = invMinSigma;
-                    _base[k] += (options.UnscaledDensity ? 0.0 : -logMinSigma) - SamplerMath.LogSqrt2Pi;
-                    continue;
-                }
                 invSigmas[k] = 1.0 / sigma;
                 var a = (dim.Low - mu) * invSigmas[k];
                 var b = (dim.High - mu) * invSigmas[k];

@@ -118,6 +118,24 @@ public class ParzenEstimatorTests
             iter: 200);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_discrete_estimator_puts_total_mass_one_on_its_grid(bool stepped)
+    {
+        // Interval masses of a mixture of truncated normals: summed over every grid value they make 1, whatever the
+        // bandwidths (many observations, most bandwidths at the clip, far from the bounds).
+        var random = new Random(11);
+        Distribution dist = stepped ? new FloatDistribution(0, 30, step: 0.1) : new IntDistribution(0, 300);
+        var dims = new[] { ParzenDimension.From(dist) };
+        var obs = Enumerable.Range(0, 200).Select(_ => Math.Round(100 + (60 * random.NextDouble() * random.NextDouble()))).Select(v => stepped ? v / 10 : v).ToArray();
+        var options = new ParzenOptions(1.0, ConsiderMagicClip: true, ConsiderEndpoints: false, Multivariate: false, 0.2);
+        var estimator = new ParzenEstimator(dims, [obs], obs.Length, TpeSampler.DefaultWeights(obs.Length), options);
+        var grid = Enumerable.Range(0, 301).Select(i => stepped ? i / 10.0 : i).ToArray();
+        var total = estimator.LogPdf([grid], grid.Length).Sum(Math.Exp);
+        Assert.Equal(1.0, total, 5);
+    }
+
     [Fact]
     public void Branch_and_bound_keeps_the_candidate_the_full_sums_choose()
     {
