@@ -490,28 +490,29 @@ internal sealed class ParzenEstimator
         // The block at x (or the first one after it), then outwards while the nearest centre is within the limit.
         var first = Array.BinarySearch(_blockHigh!, 0, _nBlocks, x);
         first = first < 0 ? ~first : first;
-        for (var b = first; b < _nBlocks && !Include(b); b++)
+        for (var b = first; b < _nBlocks; b++)
         {
-        }
-        for (var b = first - 1; b >= 0 && !Include(b); b--)
-        {
-        }
-        var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
-        return sum > 0 && double.IsFinite(sum) ? shift + Math.Log(sum) : priorTerm;
-
-        // Adds block b when it is near enough; true when it is not (the walk in this direction stops).
-        bool Include(int b)
-        {
-            var distance = x < _blockLow![b] ? _blockLow[b] - x : x > _blockHigh![b] ? x - _blockHigh[b] : 0.0;
-            var zMin = distance / _blockSigma![b];
+            var zMin = (x < _blockLow![b] ? _blockLow[b] - x : 0.0) / _blockSigma![b];
             if (zMin > zLimit)
             {
-                return true;
+                break;
             }
             included[nIncluded++] = b;
             shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
-            return false;
         }
+        for (var b = first - 1; b >= 0; b--)
+        {
+            // Blocks before `first` end below x.
+            var zMin = (x - _blockHigh![b]) / _blockSigma![b];
+            if (zMin > zLimit)
+            {
+                break;
+            }
+            included[nIncluded++] = b;
+            shift = Math.Max(shift, _blockBaseMax![b] - (0.5 * zMin * zMin));
+        }
+        var sum = SumExp(x, shift, included, nIncluded) + Math.Exp(priorTerm - shift);
+        return sum > 0 && double.IsFinite(sum) ? shift + Math.Log(sum) : priorTerm;
     }
 
     private double PriorTerm(double x)
@@ -865,10 +866,9 @@ internal static class Vectors
             {
                 m = Vector512.Max(m, Vector512.LoadUnsafe(ref v, (nuint)k));
             }
-            for (var lane = 0; lane < 8; lane++)
-            {
-                max = Math.Max(max, m[lane]);
-            }
+            var half = Vector256.Max(m.GetLower(), m.GetUpper());
+            var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+            max = Math.Max(quarter.GetElement(0), quarter.GetElement(1));
         }
         for (; k < end; k++)
         {

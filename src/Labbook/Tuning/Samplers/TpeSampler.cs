@@ -633,6 +633,7 @@ public sealed class TpeSampler : ISampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Less(double[] key1, double[] key2, int a, int b) =>
         key1[a] < key1[b] || (key1[a] == key1[b] && key2[a] < key2[b]);
 
