@@ -71,20 +71,7 @@ public static class Orphans
     public static int Kill(string lease, TimeSpan wait)
     {
         var pids = Find(lease);
-        if (pids.Count == 0)
-        {
-            return 0;
-        }
-        foreach (var pid in pids)
-        {
-            _ = Libc.Kill(-pid, Libc.SIGKILL);
-            _ = Libc.Kill(pid, Libc.SIGKILL);
-        }
-        var deadline = DateTime.UtcNow + wait;
-        while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
-        {
-            Thread.Sleep(10);
-        }
+        SignalAndWait(pids, pids, Libc.SIGKILL, wait);
         return pids.Count;
     }
 
@@ -101,28 +88,25 @@ public static class Orphans
         {
             return 0;
         }
-        foreach (var pid in pids)
-        {
-            _ = Libc.Kill(-pid, Libc.SIGTERM);
-            _ = Libc.Kill(pid, Libc.SIGTERM);
-        }
-        var deadline = DateTime.UtcNow + grace;
-        while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
-        {
-            Thread.Sleep(10);
-        }
+        SignalAndWait(pids, pids, Libc.SIGTERM, grace);
         // Descendants that started after the first look, or that ignore SIGTERM, get SIGKILL.
-        foreach (var pid in pids.Where(IsRunning).Concat(Find(variable, value)).Distinct())
+        SignalAndWait([.. pids.Where(IsRunning).Concat(Find(variable, value)).Distinct()], pids, Libc.SIGKILL, wait);
+        return pids.Count;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to each process and its group, then waits up to <paramref name="wait"/> for <paramref name="awaited"/> to go.</summary>
+    private static void SignalAndWait(IReadOnlyList<int> targets, IReadOnlyList<int> awaited, int signal, TimeSpan wait)
+    {
+        foreach (var pid in targets)
         {
-            _ = Libc.Kill(-pid, Libc.SIGKILL);
-            _ = Libc.Kill(pid, Libc.SIGKILL);
+            _ = Libc.Kill(-pid, signal);
+            _ = Libc.Kill(pid, signal);
         }
-        deadline = DateTime.UtcNow + wait;
-        while (DateTime.UtcNow < deadline && pids.Any(IsRunning))
+        var deadline = DateTime.UtcNow + wait;
+        while (DateTime.UtcNow < deadline && awaited.Any(IsRunning))
         {
             Thread.Sleep(10);
         }
-        return pids.Count;
     }
 
     private static bool IsRunning(int pid)
