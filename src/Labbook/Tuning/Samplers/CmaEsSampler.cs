@@ -56,14 +56,7 @@ public sealed class CmaEsSampler : ISampler
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial)
     {
-        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
-        foreach (var (name, distribution) in _searchSpace.Calculate(study))
-        {
-            if (!distribution.IsSingle && distribution is not CategoricalDistribution)
-            {
-                result[name] = distribution;
-            }
-        }
+        var result = _searchSpace.CalculateSampled(study, numericOnly: true);
         // One dimension: CMA-ES is not defined well there (as Optuna, fall back).
         return result.Count >= 2 ? result : new Dictionary<string, Distribution>(StringComparer.Ordinal);
     }

@@ -38,15 +38,7 @@ public sealed class GpSampler : ISampler
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial)
     {
-        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
-        foreach (var (name, distribution) in _searchSpace.Calculate(study))
-        {
-            if (!distribution.IsSingle && distribution is not CategoricalDistribution && result.Count < SobolSequence.MaxDimension)
-            {
-                result[name] = distribution;
-            }
-        }
-        return result;
+        return _searchSpace.CalculateSampled(study, numericOnly: true, maxCount: SobolSequence.MaxDimension);
     }
 
     /// <inheritdoc/>

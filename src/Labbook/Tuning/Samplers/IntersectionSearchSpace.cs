@@ -18,6 +18,24 @@ public sealed class IntersectionSearchSpace
         _includePruned = includePruned;
     }
 
+    /// <summary>
+    /// The part of the intersection a relative sampler models: without single-valued distributions (nothing to
+    /// sample), without categoricals when <paramref name="numericOnly"/>, and at most <paramref name="maxCount"/>
+    /// parameters, the first by name.
+    /// </summary>
+    public IReadOnlyDictionary<string, Distribution> CalculateSampled(ITrialHistory history, bool numericOnly = false, int maxCount = int.MaxValue)
+    {
+        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
+        foreach (var (name, distribution) in Calculate(history))
+        {
+            if (!distribution.IsSingle && !(numericOnly && distribution is CategoricalDistribution) && result.Count < maxCount)
+            {
+                result[name] = distribution;
+            }
+        }
+        return result;
+    }
+
     /// <summary>The intersection over the trials of <paramref name="history"/>, sorted by parameter name.</summary>
     public IReadOnlyDictionary<string, Distribution> Calculate(ITrialHistory history)
     {

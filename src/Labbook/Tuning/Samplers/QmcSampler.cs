@@ -28,15 +28,7 @@ public sealed class QmcSampler : ISampler
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial)
     {
-        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
-        foreach (var (name, distribution) in _searchSpace.Calculate(study))
-        {
-            if (!distribution.IsSingle && result.Count < SobolSequence.MaxDimension)
-            {
-                result[name] = distribution;
-            }
-        }
-        return result;
+        return _searchSpace.CalculateSampled(study, maxCount: SobolSequence.MaxDimension);
     }
 
     /// <inheritdoc/>

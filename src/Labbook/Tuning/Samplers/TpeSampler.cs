@@ -116,19 +116,7 @@ public sealed class TpeSampler : ISampler
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, Distribution> InferRelativeSearchSpace(ITrialHistory study, FrozenTrial trial)
     {
-        var result = new Dictionary<string, Distribution>(StringComparer.Ordinal);
-        if (!_multivariate)
-        {
-            return result;
-        }
-        foreach (var (name, distribution) in _searchSpace.Calculate(study))
-        {
-            if (!distribution.IsSingle)
-            {
-                result[name] = distribution;
-            }
-        }
-        return result;
+        return _multivariate ? _searchSpace.CalculateSampled(study) : new Dictionary<string, Distribution>(StringComparer.Ordinal);
     }
 
     /// <inheritdoc/>
