@@ -36,7 +36,8 @@ public sealed class RandomSampler : ISampler
         switch (distribution)
         {
             case FloatDistribution f when f.Log:
-                return Math.Min(f.High, Math.Exp(Uniform(random, Math.Log(f.Low), Math.Log(f.High))));
+                // exp(log(low)) can round below low: clamp both sides (bounds a few ulps apart hit it often).
+                return Math.Clamp(Math.Exp(Uniform(random, Math.Log(f.Low), Math.Log(f.High))), f.Low, f.High);
             case FloatDistribution { Step: { } step } f:
                 {
                     var k = Math.Round(Uniform(random, -0.5, ((f.High - f.Low) / step) + 0.5));
