@@ -296,7 +296,7 @@ public sealed class TpeSampler : ISampler
 
     /// <summary>
     /// The weights of the "above" set. Every parameter of a trial usually has the same count, so the default ramp is
-    /// computed once per count (nothing writes to it: estimators copy, SortedAbove permutes into a scratch buffer).
+    /// computed once per count (nothing writes to it: estimators copy, SplitSorted permutes into a scratch buffer).
     /// </summary>
     private double[] Weights(int n)
     {
