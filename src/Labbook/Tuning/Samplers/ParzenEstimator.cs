@@ -114,6 +114,7 @@ internal sealed class ParzenEstimator
     private double[]? _blockSigma;
     private double[]? _blockBaseMax;
     private int _nBlocks;
+    private double _logPriorWeight;
 
     /// <param name="dims">The dimensions.</param>
     /// <param name="observations">Per dimension, the observed values in the estimator's space (same length each).</param>
@@ -198,9 +199,7 @@ internal sealed class ParzenEstimator
                 sigmas[k] = sigma;
                 var mu = mus[k];
                 invSigmas[k] = 1.0 / sigma;
-                var a = (dim.Low - mu) * invSigmas[k];
-                var b = (dim.High - mu) * invSigmas[k];
-                var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+                var logZ = LogTruncationMass(dim, mu, invSigmas[k]);
                 if (dim.Q == 0)
                 {
                     var logSigma = options.UnscaledDensity ? 0.0 : sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
@@ -258,15 +257,14 @@ internal sealed class ParzenEstimator
                 bases[k] = clipConstant;
                 continue;
             }
-            var a = (dim.Low - mu) * invSigmas[k];
-            var b = (dim.High - mu) * invSigmas[k];
-            var logZ = a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
+            var logZ = LogTruncationMass(dim, mu, invSigmas[k]);
             var logSigma = options.UnscaledDensity ? 0.0 : sigma == minSigma ? logMinSigma : sigma == range ? logRange : Math.Log(sigma);
             bases[k] = -logSigma - SamplerMath.LogSqrt2Pi - logZ;
         }
         _mus[0] = mus;
         _sigmas[0] = sigmas;
         _invSigmas[0] = invSigmas;
+        _logPriorWeight = Math.Log(weights[count]);
         var nBlocks = (count + BlockSize - 1) / BlockSize;
         _nBlocks = nBlocks;
         _blockLow = Rent(buffers, 7, nBlocks);
@@ -283,6 +281,14 @@ internal sealed class ParzenEstimator
             // An upper bound of the block's log terms (weight and constant need not peak at one component).
             _blockBaseMax[b] = Math.Log(Vectors.Max(weights, start, end)) + Vectors.Max(bases, start, end);
         }
+    }
+
+    /// <summary>The log of the normal mass a component centred at <paramref name="mu"/> keeps inside the bounds.</summary>
+    private static double LogTruncationMass(ParzenDimension dim, double mu, double invSigma)
+    {
+        var a = (dim.Low - mu) * invSigma;
+        var b = (dim.High - mu) * invSigma;
+        return a < -8.3 && b > 8.3 ? 0.0 : Math.Log(Math.Max(SamplerMath.NormalMass(a, b), 1e-300));
     }
 
     /// <summary>The cumulative weights for sampling, built on first use (the "above" estimator is never sampled).</summary>
@@ -358,7 +364,7 @@ internal sealed class ParzenEstimator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal double[] LogPdfFull(double[][] points, int size)
     {
-        var logTerms = (double[])_base.Clone();
+        var logTerms = _windowed ? (double[])_base.Clone() : _base;
         if (_windowed)
         {
             for (var k = 0; k < _nComp; k++)
@@ -519,7 +525,7 @@ internal sealed class ParzenEstimator
     {
         var count = _nComp - 1;
         var zp = (x - _mus[0][count]) * _invSigmas[0][count];
-        return Math.Log(_weights[count]) + _base[count] - (0.5 * zp * zp);
+        return _logPriorWeight + _base[count] - (0.5 * zp * zp);
     }
 
     /// <summary>
