@@ -15,14 +15,21 @@ internal sealed class FakeSlurm(string config = "MaxArraySize            = 4\nAc
 
     public string Sacct { get; set; } = "";
 
+    /// <summary>What <c>squeue</c> prints; empty means the controller knows none of the jobs (squeue then fails).</summary>
+    public string Squeue { get; set; } = "";
+
+    public string ScontrolJob { get; set; } = "";
+
     public SlurmCommandResult Run(IReadOnlyList<string> argv)
     {
         Calls.Add(argv);
         return argv[0] switch
         {
             "scontrol" when argv[1] == "show" && argv[2] == "config" => new(0, config),
+            "scontrol" when argv[1] == "show" && argv[2] == "job" => ScontrolJob.Length > 0 ? new(0, ScontrolJob) : new(1, "slurm_load_jobs error: Invalid job id specified"),
             "sbatch" => new(0, (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"),
             "sacct" => new(0, Sacct),
+            "squeue" => Squeue.Length > 0 ? new(0, Squeue) : new(1, "slurm_load_jobs error: Invalid job id specified"),
             _ => new(0, ""),
         };
     }
@@ -102,10 +109,51 @@ public class SlurmExecutorTests
         using var slurm = new SlurmExecutor(new SlurmSettings(), fake);
         var ends = state.Ordered.Select(v => slurm.Reconcile(v, state, DateTime.UtcNow)).ToList();
         Assert.Equal([AttemptEnd.Done, AttemptEnd.Failed, AttemptEnd.Interrupted], ends.Select(e => e!.End));
-        Assert.Single(fake.Calls, c => c[0] == "sacct");
-        Assert.DoesNotContain(fake.Calls, c => c[0] == "squeue");
-        Assert.Contains("-j", fake.Calls.Single(c => c[0] == "sacct"));
-        Assert.Contains("100,101", fake.Calls.Single(c => c[0] == "sacct"));
+        // The controller is asked first (it has forgotten these jobs), then accounting, each once for all.
+        Assert.Single(fake.Calls, c => c[0] == "squeue");
+        var sacct = fake.Calls.Single(c => c[0] == "sacct");
+        Assert.Contains("-j", sacct);
+        Assert.Contains("100,101", sacct);
+        // Records that ended long before these leases were taken are not asked for.
+        Assert.Contains("-S", sacct);
+    }
+
+    [Fact]
+    public void A_job_the_controller_knows_is_not_taken_for_an_older_job_of_the_same_number_in_accounting()
+    {
+        // After a reset of the cluster's job ids, sacct names the last job 7 it knows until slurmdbd hears of the new one.
+        var state = new QueueState();
+        state.Apply(new QueueOp { Op = QueueOp.Add, Item = Item("q1") });
+        state.Apply(new QueueOp { Op = QueueOp.LeaseOp, Id = "q1", Lease = "Lq1", Runner = "r", Executor = "slurm", T = DateTime.UtcNow });
+        state.Apply(new QueueOp { Op = QueueOp.Start, Id = "q1", Lease = "Lq1", External = "7", T = DateTime.UtcNow });
+        var fake = new FakeSlurm { Squeue = "7|PENDING|0|None|\n", Sacct = "7|COMPLETED|0:0|None|2026-11-27T06:59:22\n" };
+        using var slurm = new SlurmExecutor(new SlurmSettings(), fake);
+        Assert.Null(slurm.Reconcile(state.Items["q1"], state, DateTime.UtcNow));
+        Assert.DoesNotContain(fake.Calls, c => c[0] == "sacct");
+        // Once the controller has forgotten it, accounting answers.
+        fake.Squeue = "";
+        using var later = new SlurmExecutor(new SlurmSettings(), fake);
+        Assert.Equal(AttemptEnd.Done, later.Reconcile(state.Items["q1"], state, DateTime.UtcNow)!.End);
+    }
+
+    [Fact]
+    public void A_job_asks_why_it_ends_and_ignores_an_older_job_of_its_number()
+    {
+        var fake = new FakeSlurm
+        {
+            ScontrolJob = "JobId=7 JobName=lab-q1 JobState=COMPLETING Reason=None ExitCode=0:0 SubmitTime=2026-11-28T12:00:01\n",
+            Sacct = "7|COMPLETED|0:0|None|2026-11-28T07:08:44\n",
+        };
+        using var slurm = new SlurmExecutor(new SlurmSettings(), fake);
+        // The only record is an older job 7: no cause (COMPLETING says nothing), after three questions.
+        Assert.Null(slurm.EndCause("7", TimeSpan.Zero));
+        Assert.Equal(3, fake.Calls.Count(c => c[0] == "sacct"));
+        fake.Sacct = "7|CANCELLED by 0|0:0|None|2026-11-28T12:00:01\n";
+        Assert.Equal(SlurmPhase.Cancelled, slurm.EndCause("7", TimeSpan.Zero)!.Phase);
+        // Without accounting: the controller's state when it is not RUNNING (a requeued job waits again).
+        fake.ScontrolJob = "JobId=7 JobName=lab-q1 JobState=PENDING Reason=BeginTime ExitCode=0:0 SubmitTime=2026-11-28T12:00:01\n";
+        using var plain = new SlurmExecutor(new SlurmSettings { UseSacct = false }, fake);
+        Assert.Equal(SlurmPhase.Waiting, plain.EndCause("7")!.Phase);
     }
 
     [Fact]

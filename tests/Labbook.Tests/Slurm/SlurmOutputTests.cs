@@ -6,10 +6,11 @@ namespace Labbook.Tests.Slurm;
 /// <summary>Parsers and the state mapping, on output captured from Slurm 22.05 (Debian 12) by scripts/start-local-slurm.sh.</summary>
 public class SlurmOutputTests
 {
-    // sacct -n -X -P -j 1,2,3,4,5 -o JobID,State,ExitCode,Reason (5 was killed by signal 9 from inside)
+    // sacct -n -X -P -j 1,2,3,4,5 -o JobID,State,ExitCode,Reason,Submit (5 was killed by signal 9 from inside;
+    // the lines without a submit time are as an older Labbook asked for them)
     private const string Sacct = """
-        1|COMPLETED|0:0|None
-        2|FAILED|3:0|None
+        1|COMPLETED|0:0|None|2026-11-28T06:59:22
+        2|FAILED|3:0|None|Unknown
         4|CANCELLED by 0|0:0|None
         5|FAILED|0:9|None
         3_0|COMPLETED|0:0|None
@@ -21,7 +22,7 @@ public class SlurmOutputTests
     // scontrol show job -o 2 and one task of array job 3 (shortened: the real lines carry ~60 fields)
     private const string Scontrol = """
         JobId=2 JobName=wrap UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=4294901758 Nice=0 Account=root QOS=normal JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=3:0 RunTime=00:00:00 TimeLimit=UNLIMITED
-        JobId=7 ArrayJobId=3 ArrayTaskId=1 ArrayTaskThrottle=1 JobName=wrap UserId=root(0) JobState=COMPLETED Reason=None Dependency=(null) ExitCode=0:0 RunTime=00:00:01
+        JobId=7 ArrayJobId=3 ArrayTaskId=1 ArrayTaskThrottle=1 JobName=wrap UserId=root(0) JobState=COMPLETED Reason=None Dependency=(null) ExitCode=0:0 RunTime=00:00:01 SubmitTime=2026-11-28T06:59:22 EligibleTime=2026-11-28T06:59:22
         JobId=23 JobName=trap.sh JobState=COMPLETING Reason=None ExitCode=0:0
         """;
 
@@ -45,6 +46,9 @@ public class SlurmOutputTests
         Assert.Equal(SlurmPhase.Waiting, states["3_4"].Phase);
         Assert.True(states.ContainsKey("3_2") && states.ContainsKey("3_3"));
         Assert.Equal(SlurmPhase.Timeout, states["15"].Phase);
+        Assert.Equal("2026-11-28T06:59:22", states["1"].Submitted);
+        Assert.Null(states["2"].Submitted);
+        Assert.Null(states["4"].Submitted);
     }
 
     [Fact]
@@ -55,6 +59,8 @@ public class SlurmOutputTests
         Assert.Equal("NonZeroExitCode", states["2"].Reason);
         Assert.Equal(SlurmPhase.Completed, states["3_1"].Phase);
         Assert.Equal(SlurmPhase.Running, states["23"].Phase);
+        Assert.Equal("2026-11-28T06:59:22", states["3_1"].Submitted);
+        Assert.Null(states["2"].Submitted);
     }
 
     [Fact]

@@ -252,11 +252,17 @@ public sealed class SlurmExecutor : IBatchExecutor
     }
 
     /// <summary>
-    /// Asks Slurm about jobs (ids as <c>123</c> or <c>123_4</c>) in one call: sacct when
-    /// <see cref="UsesSacct"/>, else <c>squeue -t all</c> (which knows finished jobs for MinJobAge).
-    /// Jobs Slurm does not know are missing from the answer. Answers are kept for <see cref="Reconcile"/>.
+    /// Asks Slurm about jobs (ids as <c>123</c> or <c>123_4</c>): first the controller (<c>squeue -t
+    /// all</c>, which knows every job it runs and finished ones for MinJobAge), then, when
+    /// <see cref="UsesSacct"/>, the accounting database for the jobs the controller has forgotten.
+    /// The controller goes first because slurmdbd learns of a job a moment after <c>sbatch</c>: until
+    /// then sacct answers with the most recent job it has under that number, which after a reset of the
+    /// cluster's job ids is an older job of the same number. Jobs Slurm does not know are missing from
+    /// the answer. Answers are kept for <see cref="Reconcile"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, SlurmJobState> Query(IEnumerable<string> jobIds)
+    /// <param name="jobIds">The jobs to ask about.</param>
+    /// <param name="submittedAfterUtc">When known, no job asked about was submitted before this time: accounting records that ended more than an hour before it are not considered.</param>
+    public IReadOnlyDictionary<string, SlurmJobState> Query(IEnumerable<string> jobIds, DateTime? submittedAfterUtc = null)
     {
         ArgumentNullException.ThrowIfNull(jobIds);
         var wanted = jobIds.Where(j => j.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -266,28 +272,51 @@ public sealed class SlurmExecutor : IBatchExecutor
             return answer;
         }
         // Ask about whole jobs (an array's parent id lists all its tasks): task ids in -j are not understood everywhere.
-        var parents = string.Join(',', wanted.Select(j => j.Split('_')[0]).Distinct(StringComparer.Ordinal));
-        var states = new List<SlurmJobState>();
-        if (UsesSacct)
+        var r = _cli.Run(["squeue", "-t", "all", "-h", "-j", Parents(wanted), "-O", "JobArrayID:|,State:|,exit_code:|,Reason:|"]);
+        Keep(r.ExitCode == 0 ? SlurmOutput.ParseSqueue(r.Output) : [], answer);
+        var forgotten = wanted.Where(j => !answer.ContainsKey(j)).ToList();
+        if (UsesSacct && forgotten.Count > 0)
         {
-            var r = _cli.Run(["sacct", "-n", "-X", "-P", "-j", parents, "-o", SlurmOutput.SacctFields]);
-            states = r.ExitCode == 0 ? SlurmOutput.ParseSacct(r.Output) : [];
+            Keep(Accounting(forgotten, submittedAfterUtc), answer);
         }
-        // Without accounting, and for jobs sacct does not list yet (slurmdbd learns of a job a moment
-        // after sbatch): squeue -t all, which knows jobs until MinJobAge after their end.
-        var known = states.Select(s => s.JobId.Split('_')[0]).ToHashSet(StringComparer.Ordinal);
-        var missing = string.Join(',', parents.Split(',').Where(p => !known.Contains(p)));
-        if (missing.Length > 0)
+        return answer;
+    }
+
+    /// <summary>
+    /// What the accounting database says about jobs: <c>sacct -n -X -P -j IDS</c> (with <c>-S</c> an hour
+    /// before <paramref name="submittedAfterUtc"/>, when given). It knows the final state of a job the
+    /// moment Slurm ends it, while the controller still shows COMPLETING; but it may not know a fresh job
+    /// yet, and then names an older job of the same number (compare <see cref="SlurmJobState.Submitted"/>).
+    /// </summary>
+    /// <param name="jobIds">The jobs to ask about.</param>
+    /// <param name="submittedAfterUtc">When known, no job asked about was submitted before this time.</param>
+    public IReadOnlyList<SlurmJobState> Accounting(IEnumerable<string> jobIds, DateTime? submittedAfterUtc = null)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var wanted = jobIds.Where(j => j.Length > 0).ToList();
+        if (wanted.Count == 0)
         {
-            var r = _cli.Run(["squeue", "-t", "all", "-h", "-j", missing, "-O", "JobArrayID:|,State:|,exit_code:|,Reason:|"]);
-            states.AddRange(r.ExitCode == 0 ? SlurmOutput.ParseSqueue(r.Output) : []);
+            return [];
         }
+        List<string> argv = ["sacct", "-n", "-X", "-P", "-j", Parents(wanted), "-o", SlurmOutput.SacctFields];
+        if (submittedAfterUtc is { } after)
+        {
+            // sacct reads -S in the local time zone, as this process does; the hour covers clocks that differ.
+            argv.AddRange(["-S", (after.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(after, DateTimeKind.Utc) : after).AddHours(-1).ToLocalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)]);
+        }
+        var r = _cli.Run(argv);
+        return r.ExitCode == 0 ? SlurmOutput.ParseSacct(r.Output) : [];
+    }
+
+    private static string Parents(IEnumerable<string> jobIds) => string.Join(',', jobIds.Select(j => j.Split('_')[0]).Distinct(StringComparer.Ordinal));
+
+    private void Keep(IEnumerable<SlurmJobState> states, Dictionary<string, SlurmJobState> answer)
+    {
         foreach (var s in states)
         {
             answer[s.JobId] = s;
             _cache[s.JobId] = s;
         }
-        return answer;
     }
 
     /// <summary>Slurm's word on one job: <c>scontrol show job -o ID</c> (the controller's own memory, no accounting lag). Null when unknown.</summary>
@@ -301,6 +330,38 @@ public sealed class SlurmExecutor : IBatchExecutor
         }
         var states = SlurmOutput.ParseScontrol(r.Output);
         return states.FirstOrDefault(s => s.JobId == jobId) ?? (states.Count == 1 ? states[0] : null);
+    }
+
+    /// <summary>
+    /// Why Slurm is ending a job that is still alive (asked by the job itself when it gets SIGTERM): the
+    /// accounting database already has the final state (CANCELLED, TIMEOUT, REQUEUED), while the
+    /// controller shows COMPLETING until the job is gone. slurmdbd hears of the end a moment after the
+    /// controller, so it is asked up to three times; its record counts only when its submit time is the
+    /// controller's (else it is an older job of the same number). Without an answer from accounting,
+    /// the controller's state when it is not RUNNING (a requeued job waits again). Null when neither tells.
+    /// </summary>
+    /// <param name="jobId">The job (or array task) being ended.</param>
+    /// <param name="retryDelay">The pause between questions to the accounting database (default 400 ms).</param>
+    public SlurmJobState? EndCause(string jobId, TimeSpan? retryDelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var shown = ShowJob(jobId);
+        for (var attempt = 0; UsesSacct && attempt < 3; attempt++)
+        {
+            if (Accounting([jobId]).FirstOrDefault(s => s.JobId == jobId) is { } recorded
+                && (shown?.Submitted is null || recorded.Submitted is null || recorded.Submitted == shown.Submitted)
+                && (!recorded.Phase.IsLive() || recorded.Word.StartsWith("REQUEUE", StringComparison.Ordinal)))
+            {
+                return recorded;
+            }
+            if (attempt < 2)
+            {
+                Thread.Sleep(retryDelay ?? TimeSpan.FromMilliseconds(400));
+            }
+        }
+        // Asked again after the accounting retries, which took a moment.
+        var now = UsesSacct ? ShowJob(jobId) : shown;
+        return now is not null && now.Phase != SlurmPhase.Running ? now : null;
     }
 
     /// <summary>Slurm leases of the queue that are still running in the journal.</summary>
@@ -328,7 +389,8 @@ public sealed class SlurmExecutor : IBatchExecutor
         if (!_cache.TryGetValue(job, out var s))
         {
             // One question for every Slurm attempt the journal holds, not one per item.
-            Query(RunningHere(state).Select(v => v.Lease!.External ?? "").Append(job));
+            var running = RunningHere(state).Select(v => v.Lease!).Append(lease).ToList();
+            Query(running.Select(l => l.External ?? ""), running.Min(l => l.Since));
             _cache.TryGetValue(job, out s);
         }
         if (s is null)

@@ -11,7 +11,9 @@ namespace Labbook.Executors.Slurm;
 /// <param name="ExitCode">The batch script's exit code, when known.</param>
 /// <param name="Signal">The signal that ended it, when known and not 0.</param>
 /// <param name="Reason">Slurm's reason (why pending, why failed), when given.</param>
-public sealed record SlurmJobState(string JobId, string State, int? ExitCode, int? Signal, string? Reason)
+/// <param name="Submitted">The submit time as Slurm prints it (<c>2026-11-28T07:08:44</c>), when given: two records
+/// of one job number are the same job only when it is the same (job numbers start again after a reset of the cluster).</param>
+public sealed record SlurmJobState(string JobId, string State, int? ExitCode, int? Signal, string? Reason, string? Submitted = null)
 {
     /// <summary>The first word of <see cref="State"/>, upper case: the only part that decides (<c>CANCELLED by 0</c> is <c>CANCELLED</c>).</summary>
     public string Word => FirstWord(State);

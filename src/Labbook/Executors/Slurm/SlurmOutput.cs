@@ -6,11 +6,11 @@ namespace Labbook.Executors.Slurm;
 public static class SlurmOutput
 {
     /// <summary>The sacct fields asked for, in order (<c>-o</c>).</summary>
-    public const string SacctFields = "JobID,State,ExitCode,Reason";
+    public const string SacctFields = "JobID,State,ExitCode,Reason,Submit";
 
     /// <summary>
-    /// Parses <c>sacct -n -X -P -o JobID,State,ExitCode,Reason</c>: <c>2|FAILED|3:0|None</c>,
-    /// <c>4|CANCELLED by 0|0:0|None</c>, <c>3_1|COMPLETED|0:0|JobArrayTaskLimit</c>. A pending
+    /// Parses <c>sacct -n -X -P -o JobID,State,ExitCode,Reason,Submit</c>: <c>2|FAILED|3:0|None|2026-11-28T07:08:44</c>,
+    /// <c>4|CANCELLED by 0|0:0|None|...</c>, <c>3_1|COMPLETED|0:0|JobArrayTaskLimit|...</c> (the submit time may be missing). A pending
     /// array's not-yet-split tasks come as <c>3_[2-5%1]</c>; those are expanded.
     /// </summary>
     public static List<SlurmJobState> ParseSacct(string text)
@@ -26,9 +26,10 @@ public static class SlurmOutput
             }
             var (exit, signal) = SlurmJobState.ParseExitPair(fields[2]);
             var reason = fields.Length > 3 && fields[3] is { Length: > 0 } r && r != "None" ? r : null;
+            var submitted = fields.Length > 4 && fields[4] is { Length: > 0 } t && t != "Unknown" ? t : null;
             foreach (var id in ExpandArrayId(fields[0]))
             {
-                list.Add(new SlurmJobState(id, fields[1], exit, signal, reason));
+                list.Add(new SlurmJobState(id, fields[1], exit, signal, reason, submitted));
             }
         }
         return list;
@@ -65,16 +66,17 @@ public static class SlurmOutput
             var id = values["JobId"];
             var (exit, signal) = values.TryGetValue("ExitCode", out var ec) ? SlurmJobState.ParseExitPair(ec) : (null, null);
             var reason = values.TryGetValue("Reason", out var r) && r != "None" ? r : null;
+            var submitted = values.TryGetValue("SubmitTime", out var t) && t != "Unknown" ? t : null;
             if (values.TryGetValue("ArrayJobId", out var arrayJob) && values.TryGetValue("ArrayTaskId", out var task))
             {
                 foreach (var taskId in ExpandArrayId(arrayJob + "_" + task))
                 {
-                    list.Add(new SlurmJobState(taskId, state, exit, signal, reason));
+                    list.Add(new SlurmJobState(taskId, state, exit, signal, reason, submitted));
                 }
             }
             else
             {
-                list.Add(new SlurmJobState(id, state, exit, signal, reason));
+                list.Add(new SlurmJobState(id, state, exit, signal, reason, submitted));
             }
         }
         return list;

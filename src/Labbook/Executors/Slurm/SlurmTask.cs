@@ -160,9 +160,8 @@ public sealed class SlurmTask : IDisposable
     }
 
     /// <summary>
-    /// Asks Slurm once why the job is being ended: sacct already has the final state (CANCELLED,
-    /// TIMEOUT), while the controller shows COMPLETING until the job is gone, which says nothing (the
-    /// cause is then left for reconciling).
+    /// Asks Slurm once why the job is being ended (<see cref="SlurmExecutor.EndCause"/>); when it cannot
+    /// tell, the cause is left for reconciling.
     /// </summary>
     private SlurmJobState? ResolveCause()
     {
@@ -173,28 +172,10 @@ public sealed class SlurmTask : IDisposable
                 return _cause;
             }
         }
-        SlurmJobState? cause = null;
+        SlurmJobState? cause;
         using (var slurm = new SlurmExecutor(_settings, _cli))
         {
-            // slurmdbd hears of the cancel a moment after the controller: ask again briefly.
-            for (var attempt = 0; slurm.UsesSacct && attempt < 3 && cause is null; attempt++)
-            {
-                // REQUEUED is final for this attempt (the controller still says COMPLETING while we live).
-                if (slurm.Query([JobId]).TryGetValue(JobId, out var fromSacct) && (!fromSacct.Phase.IsLive() || fromSacct.Word.StartsWith("REQUEUE", StringComparison.Ordinal)))
-                {
-                    cause = fromSacct;
-                }
-                else if (attempt < 2)
-                {
-                    Thread.Sleep(400);
-                }
-            }
-            // The controller is current (slurmdbd may lag): a job that signalled us and now waits again was
-            // requeued (preemption, node failure, scontrol requeue).
-            if (cause is null && slurm.ShowJob(JobId) is { } shown && shown.Phase != SlurmPhase.Running)
-            {
-                cause = shown;
-            }
+            cause = slurm.EndCause(JobId);
         }
         lock (_gate)
         {
