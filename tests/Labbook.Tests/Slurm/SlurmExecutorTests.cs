@@ -49,6 +49,19 @@ public class SlurmExecutorTests
         Environment = new Dictionary<string, string?>(),
     };
 
+    /// <summary>A queue whose items each run in the given Slurm job, submitted just now.</summary>
+    private static QueueState RunningOnSlurm(params (string Id, string Job)[] items)
+    {
+        var state = new QueueState();
+        foreach (var (id, job) in items)
+        {
+            state.Apply(new QueueOp { Op = QueueOp.Add, Item = Item(id) });
+            state.Apply(new QueueOp { Op = QueueOp.LeaseOp, Id = id, Lease = "L" + id, Runner = "r", Executor = "slurm", T = DateTime.UtcNow });
+            state.Apply(new QueueOp { Op = QueueOp.Start, Id = id, Lease = "L" + id, External = job, T = DateTime.UtcNow });
+        }
+        return state;
+    }
+
     [Fact]
     public void Resources_become_separate_sbatch_arguments()
     {
@@ -98,13 +111,7 @@ public class SlurmExecutorTests
     [Fact]
     public void Reconcile_reads_sacct_once_for_every_running_Slurm_attempt()
     {
-        var state = new QueueState();
-        foreach (var (id, job) in new[] { ("q1", "100_0"), ("q2", "100_1"), ("q3", "101") })
-        {
-            state.Apply(new QueueOp { Op = QueueOp.Add, Item = Item(id) });
-            state.Apply(new QueueOp { Op = QueueOp.LeaseOp, Id = id, Lease = "L" + id, Runner = "r", Executor = "slurm", T = DateTime.UtcNow });
-            state.Apply(new QueueOp { Op = QueueOp.Start, Id = id, Lease = "L" + id, External = job, T = DateTime.UtcNow });
-        }
+        var state = RunningOnSlurm(("q1", "100_0"), ("q2", "100_1"), ("q3", "101"));
         var fake = new FakeSlurm { Sacct = "100_0|COMPLETED|0:0|None\n100_1|TIMEOUT|0:0|None\n101|PREEMPTED|0:0|None\n" };
         using var slurm = new SlurmExecutor(new SlurmSettings(), fake);
         var ends = state.Ordered.Select(v => slurm.Reconcile(v, state, DateTime.UtcNow)).ToList();
@@ -122,10 +129,7 @@ public class SlurmExecutorTests
     public void A_job_the_controller_knows_is_not_taken_for_an_older_job_of_the_same_number_in_accounting()
     {
         // After a reset of the cluster's job ids, sacct names the last job 7 it knows until slurmdbd hears of the new one.
-        var state = new QueueState();
-        state.Apply(new QueueOp { Op = QueueOp.Add, Item = Item("q1") });
-        state.Apply(new QueueOp { Op = QueueOp.LeaseOp, Id = "q1", Lease = "Lq1", Runner = "r", Executor = "slurm", T = DateTime.UtcNow });
-        state.Apply(new QueueOp { Op = QueueOp.Start, Id = "q1", Lease = "Lq1", External = "7", T = DateTime.UtcNow });
+        var state = RunningOnSlurm(("q1", "7"));
         var fake = new FakeSlurm { Squeue = "7|PENDING|0|None|\n", Sacct = "7|COMPLETED|0:0|None|2026-11-27T06:59:22\n" };
         using var slurm = new SlurmExecutor(new SlurmSettings(), fake);
         Assert.Null(slurm.Reconcile(state.Items["q1"], state, DateTime.UtcNow));
@@ -159,10 +163,7 @@ public class SlurmExecutorTests
     [Fact]
     public void Without_accounting_states_come_from_squeue()
     {
-        var state = new QueueState();
-        state.Apply(new QueueOp { Op = QueueOp.Add, Item = Item("q1") });
-        state.Apply(new QueueOp { Op = QueueOp.LeaseOp, Id = "q1", Lease = "Lq1", Runner = "r", Executor = "slurm", T = DateTime.UtcNow });
-        state.Apply(new QueueOp { Op = QueueOp.Start, Id = "q1", Lease = "Lq1", External = "7", T = DateTime.UtcNow });
+        var state = RunningOnSlurm(("q1", "7"));
         var fake = new FakeSlurm();
         using var slurm = new SlurmExecutor(new SlurmSettings { UseSacct = false }, fake);
         Assert.Null(slurm.Reconcile(state.Items["q1"], state, DateTime.UtcNow));
