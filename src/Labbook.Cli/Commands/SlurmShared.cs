@@ -110,7 +110,7 @@ internal static class SlurmShared
             return result;
         }
         using var slurm = new SlurmExecutor(ReadSettings(workspace));
-        var states = slurm.Query(running.Select(v => v.Lease!.External!), running.Min(v => v.Lease!.Since));
+        var states = slurm.Query([.. running.Select(v => v.Lease!)]);
         foreach (var v in running)
         {
             if (states.TryGetValue(v.Lease!.External!, out var s))
@@ -150,7 +150,7 @@ internal static class SlurmShared
         {
             return (0, null);
         }
-        var states = slurm.Query(running.Select(v => v.Lease!.External!), running.Min(v => v.Lease!.Since));
+        var states = slurm.Query([.. running.Select(v => v.Lease!)]);
         var chosen = running.Where(v => runningToo || (states.TryGetValue(v.Lease!.External!, out var s) && s.Phase == SlurmPhase.Waiting)).ToList();
         if (chosen.Count == 0)
         {

@@ -261,8 +261,8 @@ public sealed class SlurmExecutor : IBatchExecutor
     /// the answer. Answers are kept for <see cref="Reconcile"/>.
     /// </summary>
     /// <param name="jobIds">The jobs to ask about.</param>
-    /// <param name="submittedAfterUtc">When known, no job asked about was submitted before this time: accounting records that ended more than an hour before it are not considered.</param>
-    public IReadOnlyDictionary<string, SlurmJobState> Query(IEnumerable<string> jobIds, DateTime? submittedAfterUtc = null)
+    /// <param name="activeSinceUtc">When known, every job asked about was submitted or running at this time or later (see <see cref="Accounting"/>).</param>
+    public IReadOnlyDictionary<string, SlurmJobState> Query(IEnumerable<string> jobIds, DateTime? activeSinceUtc = null)
     {
         ArgumentNullException.ThrowIfNull(jobIds);
         var wanted = jobIds.Where(j => j.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -277,20 +277,31 @@ public sealed class SlurmExecutor : IBatchExecutor
         var forgotten = wanted.Where(j => !answer.ContainsKey(j)).ToList();
         if (UsesSacct && forgotten.Count > 0)
         {
-            Keep(Accounting(forgotten, submittedAfterUtc), answer);
+            Keep(Accounting(forgotten, activeSinceUtc), answer);
         }
         return answer;
     }
 
     /// <summary>
-    /// What the accounting database says about jobs: <c>sacct -n -X -P -j IDS</c> (with <c>-S</c> an hour
-    /// before <paramref name="submittedAfterUtc"/>, when given). It knows the final state of a job the
+    /// <see cref="Query(IEnumerable{string}, DateTime?)"/> for queue attempts: their jobs, with the time the oldest lease was taken (each job was
+    /// submitted after its lease, or, resubmitted by hand, was running when it took one).
+    /// </summary>
+    public IReadOnlyDictionary<string, SlurmJobState> Query(IReadOnlyCollection<LeaseView> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        return attempts.Count == 0 ? new Dictionary<string, SlurmJobState>() : Query(attempts.Select(l => l.External ?? ""), attempts.Min(l => l.Since));
+    }
+
+    /// <summary>
+    /// What the accounting database says about jobs: <c>sacct -n -X -P -j IDS</c>, with <c>-S</c> an hour
+    /// before <paramref name="activeSinceUtc"/> when given, so that jobs of the same numbers that ended
+    /// long before are not considered (the hour covers clocks that differ). It knows the final state of a job the
     /// moment Slurm ends it, while the controller still shows COMPLETING; but it may not know a fresh job
     /// yet, and then names an older job of the same number (compare <see cref="SlurmJobState.Submitted"/>).
     /// </summary>
     /// <param name="jobIds">The jobs to ask about.</param>
-    /// <param name="submittedAfterUtc">When known, no job asked about was submitted before this time.</param>
-    public IReadOnlyList<SlurmJobState> Accounting(IEnumerable<string> jobIds, DateTime? submittedAfterUtc = null)
+    /// <param name="activeSinceUtc">When known, every job asked about was submitted or running at this time or later.</param>
+    public IReadOnlyList<SlurmJobState> Accounting(IEnumerable<string> jobIds, DateTime? activeSinceUtc = null)
     {
         ArgumentNullException.ThrowIfNull(jobIds);
         var wanted = jobIds.Where(j => j.Length > 0).ToList();
@@ -299,10 +310,10 @@ public sealed class SlurmExecutor : IBatchExecutor
             return [];
         }
         List<string> argv = ["sacct", "-n", "-X", "-P", "-j", Parents(wanted), "-o", SlurmOutput.SacctFields];
-        if (submittedAfterUtc is { } after)
+        if (activeSinceUtc is { } since)
         {
-            // sacct reads -S in the local time zone, as this process does; the hour covers clocks that differ.
-            argv.AddRange(["-S", (after.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(after, DateTimeKind.Utc) : after).AddHours(-1).ToLocalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)]);
+            // sacct reads -S in the local time zone, as this process does (ToLocalTime takes an unspecified kind as UTC).
+            argv.AddRange(["-S", since.AddHours(-1).ToLocalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)]);
         }
         var r = _cli.Run(argv);
         return r.ExitCode == 0 ? SlurmOutput.ParseSacct(r.Output) : [];
@@ -389,8 +400,7 @@ public sealed class SlurmExecutor : IBatchExecutor
         if (!_cache.TryGetValue(job, out var s))
         {
             // One question for every Slurm attempt the journal holds, not one per item.
-            var running = RunningHere(state).Select(v => v.Lease!).Append(lease).ToList();
-            Query(running.Select(l => l.External ?? ""), running.Min(l => l.Since));
+            Query([.. RunningHere(state).Select(v => v.Lease!).Append(lease)]);
             _cache.TryGetValue(job, out s);
         }
         if (s is null)
