@@ -35,9 +35,9 @@ public sealed class RandomSampler : ISampler
         ArgumentNullException.ThrowIfNull(random);
         switch (distribution)
         {
-            case FloatDistribution f when f.Log:
-                // exp(log(low)) can round below low: clamp both sides (bounds a few ulps apart hit it often).
-                return Math.Clamp(Math.Exp(Uniform(random, Math.Log(f.Low), Math.Log(f.High))), f.Low, f.High);
+            case FloatDistribution { Log: true } or IntDistribution { Log: true }:
+                // Uniform in log space; the cube's mapping clamps both sides (exp(log(low)) can round below low).
+                return UnitCube.FromUnit(distribution, random.NextDouble());
             case FloatDistribution { Step: { } step } f:
                 {
                     var k = Math.Round(Uniform(random, -0.5, ((f.High - f.Low) / step) + 0.5));
@@ -45,11 +45,6 @@ public sealed class RandomSampler : ISampler
                 }
             case FloatDistribution f:
                 return Uniform(random, f.Low, f.High);
-            case IntDistribution i when i.Log:
-                {
-                    var v = Math.Round(Math.Exp(Uniform(random, Math.Log(i.Low - 0.5), Math.Log(i.High + 0.5))));
-                    return Math.Clamp(v, i.Low, i.High);
-                }
             case IntDistribution i:
                 return i.Low + (random.NextInt64(0, ((i.High - i.Low) / i.Step) + 1) * i.Step);
             case CategoricalDistribution c:
