@@ -99,7 +99,6 @@ internal sealed class ParzenEstimator
     // Per component, the log of its weight and normalising constant (non-windowed estimators); a windowed one keeps only
     // the constant here and multiplies by the weight after exp (see SumExp), which spares a logarithm per component.
     private readonly double[] _base;
-    private readonly bool _hasSlowDims;
     private const int BlockSize = 16;
 
     // A block is two eight-lane vectors where the hardware has them (results identical to four lanes, see SumExpWide).
@@ -137,15 +136,18 @@ internal sealed class ParzenEstimator
             // Only the windowed path is written for arrays longer than the component count.
             buffers = null;
         }
-        var weights = Rent(buffers, 0, _nComp);
+        var weights = Rent(buffers, ParzenBuffers.Weights, _nComp);
         Array.Copy(observationWeights, weights, count);
-        if (_windowed && !sorted)
+        double[]? windowedMus = null;
+        if (_windowed)
         {
-            // Components sorted by centre, so that far-away blocks can be skipped in LogPdf.
-            var sortedObs = Rent(buffers, 1, count);
-            Array.Copy(observations[0], sortedObs, count);
-            Array.Sort(sortedObs, weights, 0, count);
-            observations = [sortedObs];
+            windowedMus = Rent(buffers, ParzenBuffers.Mus, _nComp);
+            Array.Copy(observations[0], windowedMus, count);
+            if (!sorted)
+            {
+                // Components sorted by centre, so that far-away blocks can be skipped in LogPdf.
+                Array.Sort(windowedMus, weights, 0, count);
+            }
         }
         weights[count] = options.PriorWeight;
         var total = 0.0;
@@ -154,24 +156,20 @@ internal sealed class ParzenEstimator
             total += weights[k];
         }
         _weights = weights;
-        _base = Rent(buffers, 3, _nComp);
+        _base = Rent(buffers, ParzenBuffers.Base, _nComp);
         _mus = new double[dims.Length][];
         _sigmas = new double[dims.Length][];
         _invSigmas = new double[dims.Length][];
         _logProbs = new double[dims.Length][];
         _probCum = new double[dims.Length][];
-        if (_windowed)
+        if (windowedMus is not null)
         {
-            BuildWindowed(observations[0], count, total, options, buffers);
+            BuildWindowed(windowedMus, count, total, options, buffers);
             return;
         }
-        _cumWeights = new double[_nComp];
-        var acc = 0.0;
         for (var k = 0; k < _nComp; k++)
         {
             weights[k] /= total;
-            acc += weights[k];
-            _cumWeights[k] = acc;
             _base[k] = Math.Log(weights[k]);
         }
         var sigma0 = options.BandwidthScale * Math.Pow(Math.Max(count, 1), -1.0 / (dims.Length + 4));
@@ -183,13 +181,13 @@ internal sealed class ParzenEstimator
                 BuildCategorical(d, dim.Choices, observations[d], count, options.PriorWeight);
                 continue;
             }
-            var mus = Rent(buffers, 4, _nComp);
+            var mus = new double[_nComp];
             Array.Copy(observations[d], mus, count);
             mus[count] = 0.5 * (dim.Low + dim.High);
             var range = dim.High - dim.Low;
             var sigmas = options.Multivariate ? Fill(_nComp, sigma0 * range) : UnivariateSigmas(mus, dim.Low, dim.High, options.ConsiderEndpoints);
             var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _nComp) : Eps;
-            var invSigmas = Rent(buffers, 6, _nComp);
+            var invSigmas = new double[_nComp];
             // Most bandwidths sit at the clip: their logarithm is computed once.
             var logMinSigma = Math.Log(minSigma);
             var logRange = Math.Log(range);
@@ -208,7 +206,6 @@ internal sealed class ParzenEstimator
                 else
                 {
                     _base[k] -= logZ;
-                    _hasSlowDims = true;
                 }
             }
             _mus[d] = mus;
@@ -224,22 +221,20 @@ internal sealed class ParzenEstimator
     /// the whole history, so these loops are most of the sampler's fixed cost.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BuildWindowed(double[] sortedObs, int count, double total, ParzenOptions options, ParzenBuffers? buffers)
+    private void BuildWindowed(double[] mus, int count, double total, ParzenOptions options, ParzenBuffers? buffers)
     {
         var dim = _dims[0];
         var n = _nComp;
         var weights = _weights;
         Vectors.Divide(weights, n, total);
-        var mus = Rent(buffers, 4, n);
-        Array.Copy(sortedObs, mus, count);
         mus[count] = 0.5 * (dim.Low + dim.High);
         var range = dim.High - dim.Low;
-        var sigmas = Rent(buffers, 5, n);
+        var sigmas = Rent(buffers, ParzenBuffers.Sigmas, n);
         SortedUnivariateSigmas(mus, count, dim.Low, dim.High, options.ConsiderEndpoints, sigmas);
         var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + n) : Eps;
         Vectors.Clamp(sigmas, count, minSigma, range);
         sigmas[count] = range;
-        var invSigmas = Rent(buffers, 6, n);
+        var invSigmas = Rent(buffers, ParzenBuffers.InvSigmas, n);
         Vectors.Reciprocal(sigmas, invSigmas, n);
         // Most bandwidths sit at the clip, far from the bounds: their constant term is computed once.
         var logMinSigma = Math.Log(minSigma);
@@ -267,10 +262,10 @@ internal sealed class ParzenEstimator
         _logPriorWeight = Math.Log(weights[count]);
         var nBlocks = (count + BlockSize - 1) / BlockSize;
         _nBlocks = nBlocks;
-        _blockLow = Rent(buffers, 7, nBlocks);
-        _blockHigh = Rent(buffers, 8, nBlocks);
-        _blockSigma = Rent(buffers, 9, nBlocks);
-        _blockBaseMax = Rent(buffers, 10, nBlocks);
+        _blockLow = Rent(buffers, ParzenBuffers.BlockLow, nBlocks);
+        _blockHigh = Rent(buffers, ParzenBuffers.BlockHigh, nBlocks);
+        _blockSigma = Rent(buffers, ParzenBuffers.BlockSigma, nBlocks);
+        _blockBaseMax = Rent(buffers, ParzenBuffers.BlockBaseMax, nBlocks);
         for (var b = 0; b < nBlocks; b++)
         {
             var start = b * BlockSize;
@@ -615,9 +610,6 @@ internal sealed class ParzenEstimator
         return sum + Vector256.Sum(vsum);
     }
 
-    /// <summary>Whether this estimator needs interval masses (slower path); exposed for tests.</summary>
-    internal bool HasDiscreteDimensions => _hasSlowDims;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LogSumExp(double[] terms)
     {
@@ -753,7 +745,10 @@ internal sealed class ParzenEstimator
 /// </summary>
 internal sealed class ParzenBuffers
 {
-    private readonly double[][] _slots = new double[11][];
+    /// <summary>The slots: one per array of a windowed estimator.</summary>
+    public const int Weights = 0, Base = 1, Mus = 2, Sigmas = 3, InvSigmas = 4, BlockLow = 5, BlockHigh = 6, BlockSigma = 7, BlockBaseMax = 8;
+
+    private readonly double[][] _slots = new double[9][];
 
     /// <summary>An array of at least <paramref name="length"/> doubles for <paramref name="slot"/>.</summary>
     public double[] Get(int slot, int length)

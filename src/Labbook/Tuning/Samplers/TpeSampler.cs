@@ -17,7 +17,6 @@ namespace Labbook.Tuning;
 /// </remarks>
 public sealed class TpeSampler : ISampler
 {
-
     private readonly Random _random;
     private readonly Lock _gate = new();
     private readonly int _nStartupTrials;
