@@ -491,8 +491,10 @@ public sealed class Study : ITrialHistory
     public static int CountTowardsBudget(IReadOnlyList<FrozenTrial> trials)
     {
         ArgumentNullException.ThrowIfNull(trials);
-        return trials.Count(t => t.State != TrialState.Waiting && !t.SystemAttrs.ContainsKey(FailedTrialAttr));
+        return trials.Count(CountsTowardsBudget);
     }
+
+    private static bool CountsTowardsBudget(FrozenTrial trial) => trial.State != TrialState.Waiting && !trial.SystemAttrs.ContainsKey(FailedTrialAttr);
 
     private Trial? TryAsk(int? totalTrials)
     {
@@ -505,14 +507,19 @@ public sealed class Study : ITrialHistory
             var trials = Storage.GetAllTrials(_studyId);
             while (_settled < trials.Count && trials[_settled].State != TrialState.Waiting)
             {
-                _settledCounted += trials[_settled].SystemAttrs.ContainsKey(FailedTrialAttr) ? 0 : 1;
+                _settledCounted += CountsTowardsBudget(trials[_settled]) ? 1 : 0;
                 _settled++;
             }
-            var unsettled = trials.Skip(_settled).ToList();
-            var budgetLeft = (totalTrials is not { } total || _settledCounted + CountTowardsBudget(unsettled) < total)
-                && !(Sampler is IExhaustibleSampler finite && finite.IsExhausted(this));
-            foreach (var t in unsettled)
+            var counted = _settledCounted;
+            for (var i = _settled; i < trials.Count; i++)
             {
+                counted += CountsTowardsBudget(trials[i]) ? 1 : 0;
+            }
+            var budgetLeft = (totalTrials is not { } total || counted < total)
+                && !(Sampler is IExhaustibleSampler finite && finite.IsExhausted(this));
+            for (var i = _settled; i < trials.Count; i++)
+            {
+                var t = trials[i];
                 if (t.State != TrialState.Waiting || (!budgetLeft && !t.SystemAttrs.ContainsKey(FailedTrialAttr)))
                 {
                     continue;
