@@ -86,7 +86,6 @@ internal sealed class StorageModel
         }
         _trials.Add(record);
         s.TrialIds.Add(id);
-        s.MarkStale(record.Number, created: true);
         return id;
     }
 
@@ -221,18 +220,16 @@ internal sealed class StorageModel
 
         public List<int> TrialIds { get; } = [];
 
+        // The last snapshot's trials, kept so that the next one re-freezes only the trials changed since.
         private FrozenTrial?[] _frozen = new FrozenTrial?[16];
+        private int _frozenCount;
         private readonly List<int> _stale = [];
 
-        /// <summary>Notes that trial <paramref name="number"/> was created, or changed since its last snapshot.</summary>
-        public void MarkStale(int number, bool created = false)
+        /// <summary>Notes that trial <paramref name="number"/> changed since the last snapshot.</summary>
+        public void MarkStale(int number)
         {
-            if (number >= _frozen.Length)
-            {
-                Array.Resize(ref _frozen, Math.Max(number + 1, _frozen.Length * 2));
-            }
-            // A trial already stale is listed once; a created one is listed even though no snapshot was taken.
-            if (created || _frozen[number] is not null)
+            // A trial the last snapshot did not have is frozen anyway; one already stale is listed once.
+            if (number < _frozenCount && _frozen[number] is not null)
             {
                 _frozen[number] = null;
                 _stale.Add(number);
@@ -242,13 +239,23 @@ internal sealed class StorageModel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public FrozenTrial[] Snapshot(List<TrialRecord> records)
         {
+            var count = TrialIds.Count;
+            if (count > _frozen.Length)
+            {
+                Array.Resize(ref _frozen, Math.Max(count, _frozen.Length * 2));
+            }
             foreach (var number in _stale)
             {
-                _frozen[number] ??= records[TrialIds[number]].Freeze();
+                _frozen[number] = records[TrialIds[number]].Freeze();
             }
             _stale.Clear();
-            var result = new FrozenTrial[TrialIds.Count];
-            Array.Copy(_frozen, result, result.Length);
+            for (var number = _frozenCount; number < count; number++)
+            {
+                _frozen[number] = records[TrialIds[number]].Freeze();
+            }
+            _frozenCount = count;
+            var result = new FrozenTrial[count];
+            Array.Copy(_frozen, result, count);
             return result;
         }
 
