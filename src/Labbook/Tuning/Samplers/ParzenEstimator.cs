@@ -557,11 +557,7 @@ internal sealed class ParzenEstimator
                 }
                 continue;
             }
-            for (var k = start; k < Math.Min(count, start + BlockSize); k++)
-            {
-                var z = (x - mus[k]) * inv[k];
-                sum += _weights[k] * Math.Exp(_base[k] - (0.5 * z * z) - shift);
-            }
+            sum = AddScalar(sum, x, shift, start, Math.Min(count, start + BlockSize));
         }
         return sum + Vector256.Sum(vsum);
     }
@@ -601,13 +597,22 @@ internal sealed class ParzenEstimator
                 vsum = Vector256.FusedMultiplyAdd(w1.GetUpper(), e1.GetUpper(), vsum);
                 continue;
             }
-            for (var k = start; k < count; k++)
-            {
-                var z = (x - Unsafe.Add(ref mus, k)) * Unsafe.Add(ref inv, k);
-                sum += Unsafe.Add(ref weights, k) * Math.Exp(Unsafe.Add(ref bases, k) - (0.5 * z * z) - shift);
-            }
+            sum = AddScalar(sum, x, shift, start, count);
         }
         return sum + Vector256.Sum(vsum);
+    }
+
+    /// <summary><paramref name="sum"/> plus the terms of components [from, to) one at a time (a partial block, or no vectors).</summary>
+    private double AddScalar(double sum, double x, double shift, int from, int to)
+    {
+        var mus = _mus[0];
+        var inv = _invSigmas[0];
+        for (var k = from; k < to; k++)
+        {
+            var z = (x - mus[k]) * inv[k];
+            sum += _weights[k] * Math.Exp(_base[k] - (0.5 * z * z) - shift);
+        }
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
