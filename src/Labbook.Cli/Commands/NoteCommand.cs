@@ -293,7 +293,7 @@ internal static class NoteCommand
     {
         var id = new Argument<string>("entry") { Description = "The entry (E12)." };
         var runsArg = new Argument<string[]>("runs") { Description = "Runs by id, id prefix or name.", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("attach", "List existing runs in an entry (they count for its results and predictions).") { id, runsArg };
+        var cmd = new Command("attach", "Attach existing runs to an entry (they count for its results and predictions).") { id, runsArg };
         cmd.SetAction(parse =>
         {
             var workspace = Workspace.FromEnvironment(create: false);
