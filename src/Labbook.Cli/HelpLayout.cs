@@ -32,6 +32,7 @@ internal static class HelpLayout
         {
             lines[usage + 1] = "  " + Usage(command);
         }
+        RemoveParentArguments(lines, command);
         var slurmNames = command.Options.Where(IsSlurm).SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         var options = lines.IndexOf("Options:");
         if (slurmNames.Count > 0 && options >= 0)
@@ -61,6 +62,44 @@ internal static class HelpLayout
             }
         }
         return string.Join('\n', lines);
+    }
+
+    /// <summary>Drops a parent's arguments (lab note's title) from a subcommand's Arguments section.</summary>
+    private static void RemoveParentArguments(List<string> lines, Command command)
+    {
+        var start = lines.IndexOf("Arguments:");
+        if (start < 0)
+        {
+            return;
+        }
+        var own = command.Arguments.Select(a => $"<{a.Name}>").ToHashSet(StringComparer.Ordinal);
+        var end = start + 1;
+        while (end < lines.Count && lines[end].StartsWith(' '))
+        {
+            end++;
+        }
+        var kept = new List<string>();
+        var keep = true;
+        for (var i = start + 1; i < end; i++)
+        {
+            if (lines[i].StartsWith("  <", StringComparison.Ordinal))
+            {
+                keep = own.Contains(lines[i].TrimStart().Split(' ')[0]);
+            }
+            if (keep)
+            {
+                kept.Add(lines[i]);
+            }
+        }
+        lines.RemoveRange(start, end - start);
+        if (kept.Count > 0)
+        {
+            lines.InsertRange(start, ["Arguments:", .. kept]);
+        }
+        else if (start < lines.Count && lines[start].Length == 0)
+        {
+            lines.RemoveAt(start);
+        }
     }
 
     private static string Usage(Command command)

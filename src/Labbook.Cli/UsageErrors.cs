@@ -72,10 +72,16 @@ internal static class UsageErrors
     {
         switch (result)
         {
+            case OptionResult { IdentifierToken: null } missing:
+                return $"{missing.Option.Name} is required";
+            case ArgumentResult { Parent: OptionResult { IdentifierToken: null } missing }:
+                return $"{missing.Option.Name} is required";
             case ArgumentResult { Parent: OptionResult option } argument:
                 return ValueProblem(option.Option.Name, option.Option.ValueType, argument.Tokens.Count > 0 ? argument.Tokens : option.Tokens);
             case OptionResult option:
                 return ValueProblem(option.Option.Name, option.Option.ValueType, option.Tokens);
+            case ArgumentResult { Tokens.Count: 0 } argument:
+                return argument.Argument.Name == CommandArgument ? "no command given (put it after --)" : $"missing {Label(argument.Argument)}";
             case ArgumentResult argument when argument.Argument.Name != CommandArgument:
                 return ValueProblem(Label(argument.Argument), argument.Argument.ValueType, argument.Tokens);
             default:

@@ -146,6 +146,10 @@ internal static class SweepCommand
             }
             // Checks placeholders, sampler, pruner and baselines: nothing is written before they pass.
             var runner = new SweepRunner(options);
+            if (SweepRunner.CheckObjective(workspace, studyName, options.Objective) is { } unknownObjective)
+            {
+                throw new UsageException(unknownObjective);
+            }
             if (entryId is not null)
             {
                 NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, studyName)]);

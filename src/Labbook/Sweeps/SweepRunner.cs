@@ -191,6 +191,36 @@ public sealed class SweepRunner
     /// <summary>The study, once <see cref="Run"/> has opened it.</summary>
     public Study? Study { get; private set; }
 
+    /// <summary>
+    /// Checks the objective of a study that already has trials against the metrics their runs logged:
+    /// null when it is one of them (or nothing is known yet), else a message that lists them and the
+    /// closest. Before a study's first trial nothing is known: then the early stop catches a typo.
+    /// </summary>
+    public static string? CheckObjective(Workspace workspace, string studyName, string objective)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(studyName);
+        ArgumentNullException.ThrowIfNull(objective);
+        if (!File.Exists(JournalPath(workspace, studyName)))
+        {
+            return null;
+        }
+        var known = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var run in new RunStore(workspace).LoadAll(issues: null, withSummary: true))
+        {
+            if (run.Record.Study == studyName && run.Summary is { } summary)
+            {
+                known.UnionWith(summary.Metrics.Keys);
+                known.UnionWith(summary.Values.Keys);
+            }
+        }
+        if (known.Count == 0 || known.Contains(objective))
+        {
+            return null;
+        }
+        return $"--objective: no trial of study '{studyName}' logged '{objective}'{Text.NameSuggestions.DidYouMean(objective, known)}; its trials logged {string.Join(", ", known)}";
+    }
+
     /// <summary>The journal file of a study in a workspace.</summary>
     public static string JournalPath(Workspace workspace, string studyName)
     {
