@@ -172,13 +172,13 @@ internal static class LabApp
         switch (e)
         {
             case UsageException or RunNotFoundException or FormatException or ArgumentException or KeyNotFoundException or OverflowException:
-                Terminal.Error(UserMessages.Of(e));
+                Terminal.Error(Labbook.Text.ErrorText.Of(e));
                 return UsageExit;
             case IOException or UnauthorizedAccessException:
-                Terminal.Error(UserMessages.Of(e));
+                Terminal.Error(Labbook.Text.ErrorText.Of(e));
                 break;
             default:
-                Terminal.Error($"internal error: {UserMessages.Of(e)}" + (verbose ? "" : " (run with --verbose for details)"));
+                Terminal.Error($"internal error: {Labbook.Text.ErrorText.Of(e)}" + (verbose ? "" : " (run with --verbose for details)"));
                 break;
         }
         if (verbose)

@@ -62,7 +62,7 @@ public static class StudyCatalog
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
             {
-                warn?.Invoke($"{file}: {e.Message}");
+                warn?.Invoke($"{file}: {Text.ErrorText.Of(e)}");
                 continue;
             }
             foreach (var name in storage.GetStudyNames())

@@ -312,7 +312,7 @@ public sealed class SweepRunner
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
                 {
-                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {e.Message}");
+                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {Text.ErrorText.Of(e)}");
                 }
             }
             var started = RunLauncher.Start(new RunRequest
@@ -362,7 +362,7 @@ public sealed class SweepRunner
         }
         catch (Exception e) when (e is not TrialPrunedException)
         {
-            _failReasons[trial.TrialId] = e.Message;
+            _failReasons[trial.TrialId] = Text.ErrorText.Of(e);
             throw;
         }
         finally

@@ -2,19 +2,27 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Labbook.Json;
 
-namespace Labbook.Cli;
+namespace Labbook.Text;
 
 /// <summary>
 /// The words a user sees for an exception. Messages Labbook writes itself pass through; messages
-/// of the .NET libraries never do: the published binary strips their texts (UseSystemResourceKeys),
+/// of the .NET libraries never do: the published lab binary strips their texts (UseSystemResourceKeys),
 /// so they would read <c>IO_FileNotFound_FileName</c>, and even in full they name .NET types.
+/// Every place that shows or records an exception's message (errors, warnings, fail reasons) uses this.
 /// </summary>
-internal static partial class UserMessages
+public static partial class ErrorText
 {
     private const int NoSpaceLeft = 28;
     private const int InputOutputError = 5;
 
-    public static string Of(Exception e) => e switch
+    /// <summary>The exception's message in our words.</summary>
+    public static string Of(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return Words(e);
+    }
+
+    private static string Words(Exception e) => e switch
     {
         JsonException json => LabJson.Describe(json),
         FileNotFoundException f when IsFramework(f.Message) => $"no such file: {f.FileName ?? PathIn(f.Message) ?? "?"}",
@@ -38,7 +46,7 @@ internal static partial class UserMessages
     /// <c>ExpectedJsonTokens Path: $</c>) or a .NET library's own sentence rather than one of ours.
     /// </summary>
     public static bool IsFramework(string message) =>
-        ResourceKey().IsMatch(message) || message.Contains("System.", StringComparison.Ordinal) || FrameworkSentence().IsMatch(message);
+        message is null || ResourceKey().IsMatch(message) || message.Contains("System.", StringComparison.Ordinal) || FrameworkSentence().IsMatch(message);
 
     private static string Suffix(string? path) => path is null ? "" : ": " + path;
 
