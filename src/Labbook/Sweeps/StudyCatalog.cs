@@ -62,7 +62,8 @@ public static class StudyCatalog
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
             {
-                warn?.Invoke($"{file}: {Text.ErrorText.Of(e)}");
+                var problem = Text.ErrorText.Of(e);
+                warn?.Invoke(problem.StartsWith(file, StringComparison.Ordinal) ? problem : $"{file}: {problem}");
                 continue;
             }
             foreach (var name in storage.GetStudyNames())

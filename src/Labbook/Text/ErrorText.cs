@@ -36,7 +36,7 @@ public static partial class ErrorText
             _ => $"cannot read or write a file{Suffix(PathIn(io.Message))}",
         },
         OverflowException when IsFramework(e.Message) => "a number or duration is too large",
-        ArgumentException or FormatException or InvalidOperationException when IsFramework(e.Message) => "invalid input",
+        ArgumentException or FormatException or InvalidOperationException or InvalidCastException when IsFramework(e.Message) => "a malformed value",
         _ when IsFramework(e.Message) => "an unexpected error",
         _ => e.Message,
     };
