@@ -58,13 +58,13 @@ internal static class LabApp
             "lab queue start --gpus 0,1 --until 07:30 --detach",
             "lab queue",
         ],
-        ["add"] =
+        ["queue add"] =
         [
             "lab queue add --name base --est 2h --timeout 3h --retries 1 -- python train.py",
             "lab queue add --grid lr=0.1,0.01 -p epochs=5 -- python train.py --lr={lr} --epochs={epochs}",
             "lab queue add -p aug=true --ablate aug=false -- ./train.sh {aug}",
         ],
-        ["start"] =
+        ["queue start"] =
         [
             "lab queue start -j 2",
             "lab queue start --gpus 0,1,2,3 --at 19:00 --until 07:30 --detach",
@@ -83,21 +83,37 @@ internal static class LabApp
 
     public static int Run(string[] args)
     {
-        var verbose = args.Contains("--verbose");
+        // --verbose is lab's own only before "--": after it, it belongs to the command being run.
+        var dashes = Array.IndexOf(args, "--");
+        var own = dashes < 0 ? args : args[..dashes];
+        var verbose = own.Contains("--verbose");
         if (verbose)
         {
-            args = [.. args.Where(a => a != "--verbose")];
+            args = [.. own.Where(a => a != "--verbose"), .. dashes < 0 ? [] : args[dashes..]];
         }
         var root = BuildRoot();
+        if (args.Length == 0 || args is ["help"])
+        {
+            Overview.Write(root, Console.Out);
+            return 0;
+        }
+        if (args is ["help", .. var topic])
+        {
+            args = [.. topic, "--help"];
+        }
         try
         {
             var parse = root.Parse(args);
-            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            if (parse.Action is HelpWithExamples)
             {
-                foreach (var error in parse.Errors.Take(1))
-                {
-                    Terminal.Error($"{error.Message} (see lab {CommandPath(parse)}--help)");
-                }
+                var help = new StringWriter();
+                var rc = parse.Invoke(new InvocationConfiguration { Output = help, EnableDefaultExceptionHandler = false });
+                Console.Out.Write(HelpLayout.Tidy(help.ToString(), parse.CommandResult.Command));
+                return rc;
+            }
+            if (UsageErrors.Find(parse, args) is { } problem)
+            {
+                Terminal.Error($"{problem} (see lab {CommandPath(parse)}--help)");
                 return UsageExit;
             }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -155,14 +171,14 @@ internal static class LabApp
     {
         switch (e)
         {
-            case UsageException or RunNotFoundException or FormatException or ArgumentException or KeyNotFoundException:
-                Terminal.Error(e.Message);
+            case UsageException or RunNotFoundException or FormatException or ArgumentException or KeyNotFoundException or OverflowException:
+                Terminal.Error(Labbook.Text.ErrorText.Of(e));
                 return UsageExit;
             case IOException or UnauthorizedAccessException:
-                Terminal.Error(e.Message);
+                Terminal.Error(Labbook.Text.ErrorText.Of(e));
                 break;
             default:
-                Terminal.Error($"internal error: {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (run with --verbose for details)"));
+                Terminal.Error($"internal error: {Labbook.Text.ErrorText.Of(e)}" + (verbose ? "" : " (run with --verbose for details)"));
                 break;
         }
         if (verbose)

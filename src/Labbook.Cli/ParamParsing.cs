@@ -26,6 +26,10 @@ internal static class ParamParsing
             {
                 throw new UsageException($"{option}: {problem}");
             }
+            if (result.ContainsKey(key))
+            {
+                throw new UsageException($"{option} {key}: given twice; give each parameter once");
+            }
             result[key] = Typed(pair[(eq + 1)..]);
         }
         return result;

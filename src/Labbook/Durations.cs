@@ -6,28 +6,66 @@ namespace Labbook;
 /// <summary>Durations as people type and read them: <c>90s</c>, <c>15m</c>, <c>2h</c>, <c>1h30m</c>, <c>1d</c>.</summary>
 public static partial class Durations
 {
-    /// <summary>Parses a duration; plain numbers are seconds.</summary>
-    public static bool TryParse(string? text, out TimeSpan duration)
+    /// <summary>The longest duration accepted: a century (longer ones only overflow dates and timers).</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(36525);
+
+    /// <summary>Parses a duration; plain numbers are seconds. False for text that is not one, or longer than <see cref="Longest"/>.</summary>
+    public static bool TryParse(string? text, out TimeSpan duration) => Check(text, out duration) is null;
+
+    /// <summary>
+    /// Parses the duration an option gives, refusing with a message that names the option: text that
+    /// is not a duration, one longer than a century, and (unless <paramref name="allowZero"/>) zero.
+    /// </summary>
+    /// <exception cref="FormatException">The text is refused; the message says why.</exception>
+    public static TimeSpan Parse(string? text, string option, bool allowZero = false)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        if (Check(text, out var duration) is { } problem)
+        {
+            throw new FormatException($"{option}: {problem}");
+        }
+        if (duration == TimeSpan.Zero && !allowZero)
+        {
+            throw new FormatException($"{option}: '{text}' is zero; give a positive duration (e.g. 90s, 15m, 2h)");
+        }
+        return duration;
+    }
+
+    /// <summary>True when the text reads as a duration that is only too long to use.</summary>
+    public static bool IsTooLong(string? text) => Seconds(text) is { } s && s > Longest.TotalSeconds;
+
+    /// <summary>Null when the text is a usable duration (set in <paramref name="duration"/>), else what is wrong with it.</summary>
+    public static string? Check(string? text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
+        var seconds = Seconds(text);
+        if (seconds is null)
+        {
+            return $"'{text}' is not a duration (e.g. 90s, 15m, 2h)";
+        }
+        if (seconds > Longest.TotalSeconds)
+        {
+            return $"'{text}' is too long (at most 36525d, a century)";
+        }
+        duration = TimeSpan.FromSeconds(seconds.Value);
+        return null;
+    }
+
+    private static double? Seconds(string? text)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return false;
+            return null;
         }
         text = text.Trim();
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            if (seconds < 0 || !double.IsFinite(seconds))
-            {
-                return false;
-            }
-            duration = TimeSpan.FromSeconds(seconds);
-            return true;
+            return seconds < 0 || !double.IsFinite(seconds) ? null : seconds;
         }
         var m = Pattern().Match(text);
         if (!m.Success)
         {
-            return false;
+            return null;
         }
         double total = 0;
         foreach (Capture c in m.Groups["part"].Captures)
@@ -36,7 +74,7 @@ public static partial class Durations
             var unit = part[^1];
             if (!double.TryParse(part[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
             {
-                return false;
+                return null;
             }
             total += unit switch
             {
@@ -46,8 +84,7 @@ public static partial class Durations
                 _ => n,
             };
         }
-        duration = TimeSpan.FromSeconds(total);
-        return true;
+        return double.IsFinite(total) ? total : null;
     }
 
     /// <summary>Formats compactly: <c>45s</c>, <c>12m05s</c>, <c>3h20m</c>, <c>2d04h</c>.</summary>

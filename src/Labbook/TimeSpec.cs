@@ -18,9 +18,15 @@ public static class TimeSpec
             return false;
         }
         text = text.Trim();
-        if (Durations.TryParse(text, out var age) && !text.Contains(':', StringComparison.Ordinal))
+        if (!text.Contains(':', StringComparison.Ordinal) && Durations.TryParse(text, out var age))
         {
-            utc = (nowLocal - age).ToUniversalTime();
+            // An age further back than the calendar goes means "since the beginning", not an overflow.
+            utc = nowLocal - DateTime.MinValue > age ? (nowLocal - age).ToUniversalTime() : DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
+            return true;
+        }
+        if (!text.Contains(':', StringComparison.Ordinal) && Durations.IsTooLong(text))
+        {
+            utc = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
             return true;
         }
         switch (text.ToLowerInvariant())

@@ -92,6 +92,7 @@ internal static class NoteCommand
             }
             predictions.Add(p);
         }
+        WarnUnknownMetrics(predictions);
         return new NewEntry
         {
             Title = title,
@@ -101,6 +102,41 @@ internal static class NoteCommand
             Expect = texts,
             Predictions = predictions,
         };
+    }
+
+    /// <summary>Warns about metrics the predictions read that no run of the workspace has logged (when any run has logged some).</summary>
+    private static void WarnUnknownMetrics(List<string> predictions)
+    {
+        if (predictions.Count == 0)
+        {
+            return;
+        }
+        var workspace = Workspace.FromEnvironment(create: false);
+        if (!workspace.Exists)
+        {
+            return;
+        }
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in new RunStore(workspace).LoadAll(issues: null, withSummary: true))
+        {
+            if (run.Summary is { } summary)
+            {
+                known.UnionWith(summary.Metrics.Keys);
+                known.UnionWith(summary.Values.Keys);
+            }
+        }
+        // With no metric logged anywhere yet, every name would be "unknown": nothing to compare with.
+        if (known.Count == 0)
+        {
+            return;
+        }
+        foreach (var text in predictions)
+        {
+            foreach (var warning in Prediction.Parse(text).UnknownMetricWarnings(known))
+            {
+                Terminal.Warn(warning);
+            }
+        }
     }
 
     /// <summary>
@@ -293,7 +329,7 @@ internal static class NoteCommand
     {
         var id = new Argument<string>("entry") { Description = "The entry (E12)." };
         var runsArg = new Argument<string[]>("runs") { Description = "Runs by id, id prefix or name.", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("attach", "List existing runs in an entry (they count for its results and predictions).") { id, runsArg };
+        var cmd = new Command("attach", "Attach existing runs to an entry (they count for its results and predictions).") { id, runsArg };
         cmd.SetAction(parse =>
         {
             var workspace = Workspace.FromEnvironment(create: false);

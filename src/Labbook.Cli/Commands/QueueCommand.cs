@@ -58,6 +58,10 @@ internal static class QueueCommand
         };
         cmd.SetAction(parse =>
         {
+            // Parsed before the entry is looked up, so that a refused value is the only thing printed.
+            var parameters = ParamParsing.Parse(parse.GetValue(param));
+            var axes = (parse.GetValue(grid) ?? []).Select(ParseGrid).ToList();
+            var ablations = ParamParsing.Parse(parse.GetValue(ablate), "--ablate").ToList();
             var template = new QueueItem
             {
                 Name = CheckName(parse.GetValue(name), "--name"),
@@ -75,9 +79,9 @@ internal static class QueueCommand
             var request = new AddRequest
             {
                 Argv = parse.GetValue(command) ?? [],
-                Params = ParamParsing.Parse(parse.GetValue(param)),
-                Grid = [.. (parse.GetValue(grid) ?? []).Select(ParseGrid)],
-                Ablate = [.. ParamParsing.Parse(parse.GetValue(ablate), "--ablate")],
+                Params = parameters,
+                Grid = axes,
+                Ablate = ablations,
                 Template = template,
             };
             return Add(request, parse.GetValue(force));
@@ -113,6 +117,10 @@ internal static class QueueCommand
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
+        }
+        foreach (var warning in ItemFactory.SeparatorWarnings(request))
+        {
+            Terminal.Warn(warning);
         }
         var workspace = Workspace.FromEnvironment(create: true);
         var commit = GitProbe.ReadHead(request.Template.Cwd ?? Directory.GetCurrentDirectory())?.Commit;

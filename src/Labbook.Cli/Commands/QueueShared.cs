@@ -83,8 +83,8 @@ internal static class QueueShared
         }
     }
 
-    public static TimeSpan ParseDuration(string? text, string option) =>
-        Durations.TryParse(text, out var d) ? d : throw new UsageException($"{option}: '{text}' is not a duration (e.g. 90s, 15m, 2h)");
+    public static TimeSpan ParseDuration(string? text, string option, bool allowZero = false) =>
+        Durations.Parse(text, option, allowZero);
 
     public static DateTime ParseClock(string text, string option) =>
         TimeSpec.TryParseNext(text, DateTime.Now, out var utc) ? utc : throw new UsageException($"{option}: '{text}' is not a clock time (e.g. 07:30)");

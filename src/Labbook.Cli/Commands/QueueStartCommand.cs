@@ -63,11 +63,11 @@ internal static class QueueStartCommand
                 untilUtc = end.AddDays(1);
             }
             var notifyArgv = parse.GetValue(notify) is { } n ? SplitCommand(n) : null;
-            var killGrace = parse.GetValue(grace) is { } kg ? QueueShared.ParseDuration(kg, "--kill-grace") : TimeSpan.FromSeconds(10);
+            var killGrace = parse.GetValue(grace) is { } kg ? QueueShared.ParseDuration(kg, "--kill-grace", allowZero: true) : TimeSpan.FromSeconds(10);
             LocalSlotsExecutor executor;
             try
             {
-                executor = g is not null ? LocalSlotsExecutor.WithGpus(g.Split(',', StringSplitOptions.TrimEntries)) : LocalSlotsExecutor.WithSlots(j ?? 1);
+                executor = g is not null ? LocalSlotsExecutor.WithGpus(GpuIds.Parse(g)) : LocalSlotsExecutor.WithSlots(j ?? 1);
             }
             catch (ArgumentException e)
             {

@@ -33,7 +33,7 @@ internal static class RunCommand
             TimeSpan? limit = null;
             if (parse.GetValue(timeout) is { } t)
             {
-                limit = Durations.TryParse(t, out var d) ? d : throw new UsageException($"--timeout: '{t}' is not a duration (e.g. 90s, 15m, 2h)");
+                limit = Durations.Parse(t, "--timeout");
             }
             var tags = parse.GetValue(tag) ?? [];
             foreach (var tg in tags)

@@ -28,7 +28,7 @@ internal static class SlurmShared
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new FormatException($"{path}: {e.Message}");
+            throw new FormatException($"{path}: {Labbook.Json.LabJson.Describe(e)}");
         }
     }
 

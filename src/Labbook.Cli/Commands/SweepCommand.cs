@@ -77,7 +77,7 @@ internal static class SweepCommand
                 throw new UsageException("-j must be at least 1");
             }
             IReadOnlyList<string?> slots = gpuList is not null
-                ? [.. gpuList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(g => (string?)g)]
+                ? [.. Labbook.Executors.GpuIds.Parse(gpuList).Select(g => (string?)g)]
                 : [.. Enumerable.Repeat((string?)null, j ?? 1)];
             if (slots.Count == 0)
             {
@@ -90,7 +90,7 @@ internal static class SweepCommand
             TimeSpan? limit = null;
             if (parse.GetValue(timeout) is { } t)
             {
-                limit = Durations.TryParse(t, out var d) ? d : throw new UsageException($"--timeout: '{t}' is not a duration (e.g. 90s, 15m, 8h)");
+                limit = Durations.Parse(t, "--timeout");
             }
             if (parse.GetValue(retry) < 0)
             {
@@ -119,19 +119,6 @@ internal static class SweepCommand
             var workspace = Workspace.FromEnvironment(create: true);
             var entryId = NotebookCli.EntryForRun(workspace, parse.GetValue(entry), parse.GetValue(noEntry), whyText);
             var studyName = parse.GetValue(study)!;
-            if (entryId is not null && Names.ValidateFileSafe(studyName, "study name") is null)
-            {
-                NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, studyName)]);
-            }
-            if (slurm.Chosen(parse))
-            {
-                if (gpuList is not null)
-                {
-                    throw new UsageException("--gpus: with --executor slurm, ask for GPUs per worker with --job-gpus N");
-                }
-                // The workers start later, on a node: they get the entry resolved now, not whatever is current then.
-                return SlurmShared.SubmitSweep(parse, slurm, studyName, parse.GetValue(trials), j ?? 1, entryId);
-            }
             var options = new SweepOptions
             {
                 Workspace = workspace,
@@ -153,14 +140,32 @@ internal static class SweepCommand
                 Entry = entryId,
                 Warn = Terminal.Warn,
             };
-            return Execute(options);
+            if (slurm.Chosen(parse) && gpuList is not null)
+            {
+                throw new UsageException("--gpus: with --executor slurm, ask for GPUs per worker with --job-gpus N");
+            }
+            // Checks placeholders, sampler, pruner and baselines: nothing is written before they pass.
+            var runner = new SweepRunner(options);
+            if (SweepRunner.CheckObjective(workspace, studyName, options.Objective) is { } unknownObjective)
+            {
+                throw new UsageException(unknownObjective);
+            }
+            if (entryId is not null)
+            {
+                NotebookCli.ListInEntry(workspace, entryId, [new Notebook.Attachment(Notebook.AttachmentKind.Study, studyName)]);
+            }
+            if (slurm.Chosen(parse))
+            {
+                // The workers start later, on a node: they get the entry resolved now, not whatever is current then.
+                return SlurmShared.SubmitSweep(parse, slurm, studyName, parse.GetValue(trials), j ?? 1, entryId);
+            }
+            return Execute(runner, options);
         });
         return cmd;
     }
 
-    private static int Execute(SweepOptions options)
+    private static int Execute(SweepRunner runner, SweepOptions options)
     {
-        var runner = new SweepRunner(options);
         using var cts = new CancellationTokenSource();
         var signals = new List<PosixSignalRegistration>();
         foreach (var s in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
@@ -181,7 +186,21 @@ internal static class SweepCommand
             view.Show(work);
             work.GetAwaiter().GetResult();
             view.Summary(study!);
-            return cts.IsCancellationRequested ? 130 : 0;
+            if (cts.IsCancellationRequested)
+            {
+                return 130;
+            }
+            if (runner.StoppedEarly is { } why)
+            {
+                Terminal.Error(why);
+                return 1;
+            }
+            if (runner.FinishedHere > 0 && runner.SucceededHere == 0)
+            {
+                Terminal.Error($"no trial of this sweep completed ({runner.FinishedHere} failed); see lab study show {options.StudyName}");
+                return 1;
+            }
+            return 0;
         }
         catch (DuplicateStudyException e)
         {

@@ -86,9 +86,13 @@ internal static class TonightCommand
         {
             return JsonNode.Parse(File.ReadAllText(path))?[key]?.GetValue<string>();
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (System.Text.Json.JsonException e)
         {
-            throw new FormatException($"{path}: {e.Message}");
+            throw new FormatException($"{path}: {Labbook.Json.LabJson.Describe(e)}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new FormatException($"{path}: \"{key}\" is not a text value");
         }
     }
 

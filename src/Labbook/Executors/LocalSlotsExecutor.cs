@@ -226,7 +226,7 @@ public sealed class LocalSlotsExecutor : IExecutor
         }
         else
         {
-            result = new ExecutionResult(request.Lease, request.Item.Id, AttemptEnd.Failed, null, null, task.Exception?.InnerException?.Message ?? "could not start");
+            result = new ExecutionResult(request.Lease, request.Item.Id, AttemptEnd.Failed, null, null, (task.Exception?.InnerException is { } startError ? Text.ErrorText.Of(startError) : "could not start"));
         }
         _results.Enqueue(result);
         _resultReady.Set();

@@ -61,14 +61,26 @@ internal static class LabJson
         }
         catch (JsonException e)
         {
-            var line = (e.LineNumber ?? 0) + 1;
-            throw new FormatException($"{path}: line {line}: {FirstSentence(e.Message)}", e);
+            throw new FormatException($"{path}: {Describe(e)}", e);
         }
     }
 
-    private static string FirstSentence(string message)
+    /// <summary>
+    /// Where and what a JSON error is, in our words: <c>line 3, column 7: not valid JSON (at $.params)</c>.
+    /// The exception's own message is not used: in the published binary it is a resource key
+    /// (<c>ExpectedJsonTokens</c>), and in full it names .NET types.
+    /// </summary>
+    public static string Describe(JsonException e)
     {
-        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        ArgumentNullException.ThrowIfNull(e);
+        var where = $"line {(e.LineNumber ?? 0) + 1}" + (e.BytePositionInLine is { } column ? $", column {column + 1}" : "");
+        return $"{where}: {What(e)}";
+    }
+
+    /// <summary>What is wrong, without the line: <c>not valid JSON</c>, or where in the document when known.</summary>
+    public static string What(JsonException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Path is { Length: > 1 } at ? $"not valid JSON or not the expected value at {at}" : "not valid JSON";
     }
 }

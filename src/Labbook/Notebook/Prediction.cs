@@ -98,6 +98,55 @@ public sealed class Prediction
     /// <summary>The first metric named; what <c>baseline</c> alone refers to.</summary>
     public string PrimaryMetric { get; }
 
+    /// <summary>Every metric the prediction reads, in order of appearance (<c>baseline</c> alone reads the primary metric).</summary>
+    public IReadOnlyList<string> Metrics
+    {
+        get
+        {
+            var names = new List<string>();
+            Collect(_left, names);
+            Collect(_right, names);
+            return names;
+        }
+    }
+
+    /// <summary>
+    /// The warning for each metric the prediction reads that no run in <paramref name="known"/> has
+    /// logged (with the closest known name), or none. A prediction may name a metric no run logs yet,
+    /// so this is a warning, not a refusal: but a typo would otherwise stay "undecided" forever.
+    /// </summary>
+    public IEnumerable<string> UnknownMetricWarnings(IReadOnlyCollection<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        foreach (var metric in Metrics.Distinct(StringComparer.Ordinal).Where(m => !known.Contains(m)))
+        {
+            yield return $"'{Text}': no run of this workspace has logged '{metric}'{Labbook.Text.NameSuggestions.DidYouMean(metric, known)}";
+        }
+    }
+
+    private void Collect(Node node, List<string> names)
+    {
+        switch (node)
+        {
+            case MetricRef m:
+                names.Add(m.Metric);
+                break;
+            case RunRef r:
+                names.Add(r.Metric ?? PrimaryMetric);
+                break;
+            case Negate n:
+                Collect(n.Operand, names);
+                break;
+            case Group g:
+                Collect(g.Inner, names);
+                break;
+            case Binary b:
+                Collect(b.Left, names);
+                Collect(b.Right, names);
+                break;
+        }
+    }
+
     /// <summary>True when lower values of the primary metric make the prediction likelier to hold.</summary>
     public bool LowerIsBetter => Operator[0] == '<' ? ContainsSubject(_left) || !ContainsSubject(_right) : ContainsSubject(_right);
 

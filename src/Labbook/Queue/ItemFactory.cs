@@ -60,6 +60,10 @@ public static class ItemFactory
                 {
                     throw new ArgumentException($"--grid {key} has no values");
                 }
+                if (values.Any(v => Placeholders.Text(v).Length == 0))
+                {
+                    throw new ArgumentException($"--grid {key} has an empty value (two commas, or one at an end)");
+                }
                 if (values.Select(Placeholders.Text).Distinct(StringComparer.Ordinal).Count() != values.Count)
                 {
                     throw new ArgumentException($"--grid {key} repeats a value");
@@ -116,6 +120,27 @@ public static class ItemFactory
             }
         }
         return items;
+    }
+
+    /// <summary>
+    /// Warnings for grid values that look like a mistaken separator: <c>--grid "lr=0.1;0.3"</c> is one
+    /// value <c>0.1;0.3</c>, not two. Still queued as given (a value may legitimately hold them).
+    /// </summary>
+    public static List<string> SeparatorWarnings(AddRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var warnings = new List<string>();
+        foreach (var (key, values) in request.Grid)
+        {
+            foreach (var text in values.Select(Placeholders.Text))
+            {
+                if (text.Contains(';', StringComparison.Ordinal) || text.Trim().Any(char.IsWhiteSpace))
+                {
+                    warnings.Add($"--grid {key}: the value '{Workspaces.Names.Escape(text)}' is one value; separate values with commas (--grid {key}=a,b,c)");
+                }
+            }
+        }
+        return warnings;
     }
 
     private static QueueItem Copy(AddRequest request, Dictionary<string, JsonNode?> parameters)

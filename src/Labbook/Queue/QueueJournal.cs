@@ -123,7 +123,7 @@ public sealed class QueueJournal : IDisposable
             }
             catch (JsonException e)
             {
-                Issues.Add($"{Path}: line {_lines}: malformed JSON ({FirstSentence(e.Message)})");
+                Issues.Add($"{Path}: line {_lines}: malformed JSON ({Json.LabJson.What(e)})");
             }
         }
         _offset += consumed;
@@ -246,11 +246,6 @@ public sealed class QueueJournal : IDisposable
         _lastLength = -1;
     }
 
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
 }
 
 /// <summary>Appends ops inside <see cref="QueueJournal.Write{T}"/>; each is applied to the state at once.</summary>

@@ -310,7 +310,7 @@ public sealed class QueueRunner
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChildStartException or FormatException)
                     {
                         executor.Release(placement);
-                        RecordEndLater(new ExecutionResult(lease.Lease!, view.Id, AttemptEnd.Failed, null, null, e.Message));
+                        RecordEndLater(new ExecutionResult(lease.Lease!, view.Id, AttemptEnd.Failed, null, null, Text.ErrorText.Of(e)));
                     }
                 }
             }

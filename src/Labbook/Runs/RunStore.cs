@@ -163,7 +163,7 @@ public sealed class RunStore
             }
             catch (IOException e)
             {
-                issues?.Invoke($"{Workspace.RunDirectory(id)}: {e.Message}");
+                issues?.Invoke($"{Workspace.RunDirectory(id)}: {Text.ErrorText.Of(e)}");
             }
         }
         runs.Sort((a, b) =>

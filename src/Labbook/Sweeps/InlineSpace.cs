@@ -14,6 +14,8 @@ namespace Labbook.Sweeps;
 /// </summary>
 public static class InlineSpace
 {
+    private static readonly string[] Kinds = ["float", "log", "int", "logint"];
+
     /// <summary>Parses <c>-s</c> specs into a space.</summary>
     /// <exception cref="SearchSpaceException">A spec is malformed (the message names it).</exception>
     public static SearchSpace Parse(IEnumerable<string> specs)
@@ -48,8 +50,17 @@ public static class InlineSpace
             throw new SearchSpaceException(source, 0, bad);
         }
         var body = spec[(eq + 1)..];
+        if (body.Length == 0)
+        {
+            throw new SearchSpaceException(source, 0, $"no value after '{name}=' (e.g. {name}=log:1e-5..1e-1, {name}=int:1..8, {name}=a,b, {name}=20)");
+        }
         var colon = body.IndexOf(':', StringComparison.Ordinal);
         var prefix = colon > 0 ? body[..colon] : null;
+        if (prefix is not null && prefix is not ("float" or "log" or "int" or "logint") && body.Contains("..", StringComparison.Ordinal) && !body.Contains(',', StringComparison.Ordinal))
+        {
+            // Without this, Log:1e-5..1e-1 would quietly become one constant text value.
+            throw new SearchSpaceException(source, 0, $"unknown kind '{Workspaces.Names.Escape(prefix)}'{Text.NameSuggestions.DidYouMean(prefix, Kinds)}: use float, log, int or logint");
+        }
         if (prefix is "float" or "log" or "int" or "logint" || (prefix is null && body.Contains("..", StringComparison.Ordinal) && !body.Contains(',', StringComparison.Ordinal)))
         {
             var range = prefix is null ? body : body[(colon + 1)..];
@@ -64,6 +75,11 @@ public static class InlineSpace
             if (dots < 0)
             {
                 throw new SearchSpaceException(source, 0, $"expected a range LOW..HIGH after '{prefix}:'");
+            }
+            if (parts[0].IndexOf("..", dots + 2, StringComparison.Ordinal) >= 0 || parts[0].Contains("...", StringComparison.Ordinal))
+            {
+                // 1e-5...1e-1 would read as high .1e-1 = 0.01.
+                throw new SearchSpaceException(source, 0, $"'{parts[0]}' is ambiguous: write the range as LOW..HIGH with exactly two dots");
             }
             var low = RangeNumber(source, parts[0][..dots], isInt, "low");
             var high = RangeNumber(source, parts[0][(dots + 2)..], isInt, "high");
@@ -87,6 +103,10 @@ public static class InlineSpace
             var choices = new List<object?>();
             foreach (var item in body.Split(','))
             {
+                if (item.Length == 0)
+                {
+                    throw new SearchSpaceException(source, 0, "an empty choice (two commas, or one at an end)");
+                }
                 var v = TypedValue(item);
                 if (choices.Any(c => SearchSpace.SameValue(c, v)))
                 {

@@ -82,6 +82,42 @@ public sealed class SearchSpace
     public bool Contains(string name) => Params.Any(p => p.Name == name);
 
     /// <summary>
+    /// Null when <paramref name="value"/> is a value the parameter can take (inside a range, an
+    /// integer for an int, one of the choices, the fixed value), else what is wrong with it. Used to
+    /// refuse an enqueued trial the space could never have produced.
+    /// </summary>
+    public string? CheckValue(string name, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var spec = Params.FirstOrDefault(p => p.Name == name);
+        if (spec is null)
+        {
+            return $"'{name}' is not a parameter of the space{Text.NameSuggestions.DidYouMean(name, Params.Select(p => p.Name))}";
+        }
+        var shown = Workspaces.Names.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null");
+        double? number = value switch { long l => l, double d => d, _ => null };
+        switch (spec.Kind)
+        {
+            case ParamKind.Float or ParamKind.Int:
+                if (number is not { } n || !double.IsFinite(n))
+                {
+                    return $"{name}={shown} is not a number";
+                }
+                if (spec.Kind == ParamKind.Int && n != Math.Floor(n))
+                {
+                    return $"{name}={shown} is not an integer";
+                }
+                var range = string.Create(CultureInfo.InvariantCulture, $"{spec.Low}..{spec.High}");
+                return n < spec.Low || n > spec.High ? $"{name}={shown} is outside the space's range {range}" : null;
+            case ParamKind.Categorical:
+                return spec.Choices.Any(c => SameValue(c, value)) ? null
+                    : $"{name}={shown} is not one of the choices ({string.Join(", ", spec.Choices.Select(c => Convert.ToString(c, CultureInfo.InvariantCulture)))})";
+            default:
+                return SameValue(spec.Value, value) ? null : $"{name} is fixed to {Convert.ToString(spec.Value, CultureInfo.InvariantCulture)} in the space";
+        }
+    }
+
+    /// <summary>
     /// Draws the trial's parameters through <paramref name="trial"/> (so the study's sampler decides),
     /// skipping parameters whose condition is not met, and adds fixed values.
     /// </summary>

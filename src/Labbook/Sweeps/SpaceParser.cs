@@ -26,7 +26,7 @@ public static class SpaceParser
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SearchSpaceException(path, 0, $"cannot read the space file: {e.Message}");
+            throw new SearchSpaceException(path, 0, $"cannot read the space file: {Labbook.Text.ErrorText.Of(e)}");
         }
         return Parse(text, path);
     }

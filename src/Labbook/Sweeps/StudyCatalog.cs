@@ -66,7 +66,8 @@ public static class StudyCatalog
             {
                 backend?.Dispose();
                 // The journal's own errors name the file already ("FILE: line N: ..."); say it once.
-                warn?.Invoke(e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
+                var problem = Text.ErrorText.Of(e);
+                warn?.Invoke(problem.StartsWith(file, StringComparison.Ordinal) ? problem : $"{file}: {problem}");
                 continue;
             }
             foreach (var name in storage.GetStudyNames())

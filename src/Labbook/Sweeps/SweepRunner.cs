@@ -128,6 +128,12 @@ public sealed class SweepRunner
     private readonly ConcurrentDictionary<int, string> _failReasons = new();
     private readonly ConcurrentDictionary<int, string> _runIds = new();
     private readonly ConcurrentQueue<int> _freeSlots = new();
+    private readonly ConcurrentDictionary<int, IReadOnlyCollection<string>> _loggedInstead = new();
+    private readonly Lock _outcomeGate = new();
+    private readonly List<(string Reason, IReadOnlyCollection<string>? Logged, string? RunId)> _earlyFailures = [];
+    private bool _earlyVerdictGiven;
+    private int _finishedHere;
+    private int _succeededHere;
     private volatile bool _interrupted;
     private string _journal = "";
 
@@ -150,11 +156,11 @@ public sealed class SweepRunner
         _ = CreateSampler();
         foreach (var fixedParams in options.Enqueue)
         {
-            foreach (var key in fixedParams.Keys)
+            foreach (var (key, value) in fixedParams)
             {
-                if (!options.Space.Contains(key))
+                if (options.Space.CheckValue(key, value) is { } problem)
                 {
-                    throw new ArgumentException($"--enqueue: '{key}' is not a parameter of the space");
+                    throw new ArgumentException($"--enqueue: {problem}");
                 }
             }
         }
@@ -166,8 +172,54 @@ public sealed class SweepRunner
     /// <summary>Called when a trial has finished (from a worker thread).</summary>
     public event Action<SweepTrialFinished>? TrialFinished;
 
+    /// <summary>
+    /// Why the sweep gave up before its budget, or null: its first <see cref="EarlyTrials"/> trials
+    /// all failed, for one same reason or without ever logging the objective. A sweep that only
+    /// fails would otherwise run its whole budget (or forever) and fill the disk with failed runs.
+    /// </summary>
+    public string? StoppedEarly { get; private set; }
+
+    /// <summary>Trials this process finished (any state).</summary>
+    public int FinishedHere => Volatile.Read(ref _finishedHere);
+
+    /// <summary>Trials this process finished complete or pruned: the ones that ran as meant.</summary>
+    public int SucceededHere => Volatile.Read(ref _succeededHere);
+
+    /// <summary>How many first trials of a session must all fail before the sweep gives up: max(3, 2 × slots).</summary>
+    public int EarlyTrials => Math.Max(3, 2 * _options.Slots.Count);
+
     /// <summary>The study, once <see cref="Run"/> has opened it.</summary>
     public Study? Study { get; private set; }
+
+    /// <summary>
+    /// Checks the objective of a study that already has trials against the metrics their runs logged:
+    /// null when it is one of them (or nothing is known yet), else a message that lists them and the
+    /// closest. Before a study's first trial nothing is known: then the early stop catches a typo.
+    /// </summary>
+    public static string? CheckObjective(Workspace workspace, string studyName, string objective)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(studyName);
+        ArgumentNullException.ThrowIfNull(objective);
+        if (!File.Exists(JournalPath(workspace, studyName)))
+        {
+            return null;
+        }
+        var known = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var run in new RunStore(workspace).LoadAll(issues: null, withSummary: true))
+        {
+            if (run.Record.Study == studyName && run.Summary is { } summary)
+            {
+                known.UnionWith(summary.Metrics.Keys);
+                known.UnionWith(summary.Values.Keys);
+            }
+        }
+        if (known.Count == 0 || known.Contains(objective))
+        {
+            return null;
+        }
+        return $"--objective: no trial of study '{studyName}' logged '{objective}'{Text.NameSuggestions.DidYouMean(objective, known)}; its trials logged {string.Join(", ", known)}";
+    }
 
     /// <summary>The journal file of a study in a workspace.</summary>
     public static string JournalPath(Workspace workspace, string studyName)
@@ -260,7 +312,7 @@ public sealed class SweepRunner
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
                 {
-                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {e.Message}");
+                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {Text.ErrorText.Of(e)}");
                 }
             }
             var started = RunLauncher.Start(new RunRequest
@@ -310,7 +362,7 @@ public sealed class SweepRunner
         }
         catch (Exception e) when (e is not TrialPrunedException)
         {
-            _failReasons[trial.TrialId] = e.Message;
+            _failReasons[trial.TrialId] = Text.ErrorText.Of(e);
             throw;
         }
         finally
@@ -334,6 +386,7 @@ public sealed class SweepRunner
         }
         if (!outcome.Summary.Metrics.TryGetValue(o.Objective, out var stats) && !outcome.Summary.Values.ContainsKey(o.Objective))
         {
+            _loggedInstead[trial.TrialId] = [.. outcome.Summary.Metrics.Keys.Union(outcome.Summary.Values.Keys, StringComparer.Ordinal)];
             throw new SweepTrialException($"run {outcome.Id} never logged '{o.Objective}'");
         }
         var value = o.Reduce == MetricReduction.Last ? outcome.Summary.Final(o.Objective) ?? double.NaN : stats!.Reduce(o.Reduce);
@@ -349,8 +402,67 @@ public sealed class SweepRunner
         // The journal keeps the reason as the fail_reason system attribute ("SweepTrialException: ...").
         _failReasons.TryRemove(trial.TrialId, out var reason);
         _runIds.TryRemove(trial.TrialId, out var runId);
+        _loggedInstead.TryRemove(trial.TrialId, out var logged);
         TrialFinished?.Invoke(new SweepTrialFinished(trial, runId, reason));
+        Interlocked.Increment(ref _finishedHere);
+        if (trial.State is TrialState.Complete or TrialState.Pruned)
+        {
+            Interlocked.Increment(ref _succeededHere);
+        }
+        if (!_interrupted && EarlyStopReason(trial, reason, logged, runId) is { } why)
+        {
+            StoppedEarly = why;
+            study.Stop();
+        }
     }
+
+    /// <summary>
+    /// Decides, once, after the session's first <see cref="EarlyTrials"/> trials: give up when all
+    /// failed and their reasons agree (the run ids aside), or none of them logged the objective.
+    /// </summary>
+    private string? EarlyStopReason(FrozenTrial trial, string? reason, IReadOnlyCollection<string>? logged, string? runId)
+    {
+        lock (_outcomeGate)
+        {
+            if (_earlyVerdictGiven)
+            {
+                return null;
+            }
+            if (trial.State != TrialState.Fail)
+            {
+                _earlyVerdictGiven = true;
+                return null;
+            }
+            _earlyFailures.Add((WithoutRunId(reason ?? "failed"), logged, runId));
+            if (_earlyFailures.Count < EarlyTrials)
+            {
+                return null;
+            }
+            _earlyVerdictGiven = true;
+            var first = $"the first {_earlyFailures.Count} trials all failed";
+            var lastRun = _earlyFailures.Select(f => f.RunId).LastOrDefault(r => r is not null);
+            var look = lastRun is null ? "" : $"; see lab show {lastRun}";
+            if (_earlyFailures.All(f => f.Logged is not null))
+            {
+                var names = _earlyFailures.SelectMany(f => f.Logged!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                var seen = names.Count == 0
+                    ? "they logged no metric at all"
+                    : $"they logged {string.Join(", ", names)}{Text.NameSuggestions.DidYouMean(_options.Objective, names)}";
+                return $"sweep stopped: {first} without logging the objective '{_options.Objective}': {seen}";
+            }
+            if (_earlyFailures.Select(f => f.Reason).Distinct(StringComparer.Ordinal).Count() == 1)
+            {
+                return $"sweep stopped: {first} alike ({_earlyFailures[0].Reason}){look}";
+            }
+            return null;
+        }
+    }
+
+    /// <summary>A failure reason without the run id it names, so that the reasons of several trials compare.</summary>
+    private static string WithoutRunId(string reason) =>
+        reason.StartsWith("run ", StringComparison.Ordinal) && reason.IndexOfAny([' ', ':'], 4) is var end and > 4
+            ? reason[end..].TrimStart(':', ' ')
+            : reason;
 
     /// <summary>
     /// Stops (SIGTERM, then SIGKILL after the kill grace) the processes of running trials whose sweep

@@ -330,10 +330,10 @@ public class JournalStorage : IStudyStorage, IDisposable
                 if (consumed + end + 1 == data.Length && ex is FormatException)
                 {
                     // As Optuna: an unparsable *last* line may be a write in progress; read it again next time.
-                    _badLastLine = ex.Message;
+                    _badLastLine = Text.ErrorText.Of(ex);
                     break;
                 }
-                throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1, ex.Message);
+                throw new JournalFormatException(_backend.ToString() ?? "journal", _linesRead + 1, Text.ErrorText.Of(ex));
             }
             consumed += end + 1;
             _linesRead++;
