@@ -48,6 +48,7 @@ public sealed class NotebookStore
         ArgumentNullException.ThrowIfNull(change);
         Workspace.EnsureCreated();
         using var held = FileLock.Acquire(System.IO.Path.Combine(Workspace.StateDirectory, LockFileName));
+        AtomicFile.RemoveStaleTemps(Path);
         var document = Read();
         var (text, result) = change(document);
         if (text is not null && !string.Equals(text, document.Text, StringComparison.Ordinal))
@@ -109,6 +110,9 @@ public sealed class NotebookStore
     {
         Workspace.EnsureCreated();
         var path = System.IO.Path.Combine(Workspace.StateDirectory, CurrentFileName);
+        // Under the notebook's lock, like every write of the notebook's state, so a temp file found there is stale.
+        using var held = FileLock.Acquire(System.IO.Path.Combine(Workspace.StateDirectory, LockFileName));
+        AtomicFile.RemoveStaleTemps(path);
         if (entryId is null)
         {
             File.Delete(path);

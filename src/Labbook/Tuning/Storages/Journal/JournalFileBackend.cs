@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Labbook.IO;
 
 namespace Labbook.Tuning.Storages.Journal;
 
@@ -141,6 +142,7 @@ public sealed class JournalFileBackend : IJournalBackend
                 throw error;
             }
             RepairTail();
+            CrashPoints.Tear(CrashPoints.StudyJournal, _fd, lines);
             fixed (byte* p = lines)
             {
                 var done = 0;
@@ -158,6 +160,7 @@ public sealed class JournalFileBackend : IJournalBackend
                     done += (int)n;
                 }
             }
+            CrashPoints.Reached(CrashPoints.StudyAppended);
             var number = Interlocked.Increment(ref _appended);
             if (Durability == JournalDurability.EveryAppend)
             {
@@ -217,6 +220,7 @@ public sealed class JournalFileBackend : IJournalBackend
             {
                 throw Posix.Error("fsync", _path);
             }
+            CrashPoints.Reached(CrashPoints.StudySynced);
             Interlocked.Increment(ref _syncs);
             Interlocked.Exchange(ref _synced, number);
         }
@@ -399,6 +403,7 @@ public sealed class JournalFileBackend : IJournalBackend
                 throw Posix.Error("fsync", _path);
             }
             TailRepairs++;
+            CrashPoints.Reached(CrashPoints.StudyTailCut);
             return;
         }
     }
