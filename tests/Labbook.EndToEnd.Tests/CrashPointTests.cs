@@ -309,12 +309,24 @@ public sealed class CrashPointTests
             }
         }
 
-        public override LabResult Write(TempWorkspace ws, string? crashAt) => Lab(ws, crashAt, "queue", "start", "-j", "1");
+        private readonly Dictionary<string, List<string>> _reportedDone = [];
+
+        public override LabResult Write(TempWorkspace ws, string? crashAt)
+        {
+            var r = Lab(ws, crashAt, "queue", "start", "-j", "1");
+            // "18:04:05 q1 done run ..." on the terminal tells the user the item is done: that is acknowledged.
+            _reportedDone[ws.Root] = [.. r.Stderr.Split('\n').Select(l => l.Trim().Split(' ')).Where(w => w is [_, _, "done", ..]).Select(w => w[1])];
+            return r;
+        }
 
         public override void Check(TempWorkspace ws, string context, bool recovered)
         {
             Read(ws, context, "queue");
             var state = QueueState(ws, context);
+            foreach (var id in _reportedDone[ws.Root])
+            {
+                Assert.True(state.Items.TryGetValue(id, out var item) && item.State == ItemState.Done, $"{context}: {id} was reported done but is {(state.Items.TryGetValue(id, out var i) ? i.State : "missing")}");
+            }
             foreach (var name in new[] { "a", "b" })
             {
                 var item = Assert.Single(state.Items.Values, i => i.Item.Name == name);
@@ -417,9 +429,9 @@ public sealed class CrashPointTests
 
         private static string Journal(TempWorkspace ws) => Path.Combine(ws.Root, "studies", "w.jsonl");
 
-        // journal, study, trials, max sleep ms, seed, heartbeat ms, grace ms, retry failed, sync delay ms
+        // journal, study, trials, max sleep ms, seed, heartbeat ms, grace ms, retry failed (the killed trial is run again), sync delay ms
         private static LabResult Worker(TempWorkspace ws, string? crashAt, int trials) =>
-            Program(ws, crashAt, "dotnet", Dll, Journal(ws), "w", trials.ToString(CultureInfo.InvariantCulture), "0", "3", "200", "1000", "0", "5");
+            Program(ws, crashAt, "dotnet", Dll, Journal(ws), "w", trials.ToString(CultureInfo.InvariantCulture), "0", "3", "200", "1000", "1", "5");
 
         public override void Acknowledge(TempWorkspace ws)
         {

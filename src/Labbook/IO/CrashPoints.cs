@@ -45,7 +45,7 @@ internal static class CrashPoints
     /// <summary>Steps of an atomic replace: the rename is done.</summary>
     public const string Renamed = "renamed";
 
-    /// <summary>Steps of an append: half of the bytes were written (a torn line), then the process died.</summary>
+    /// <summary>Steps of an append: half of its first line was written (a torn line), then the process died.</summary>
     public const string Torn = "torn";
 
     /// <summary>Steps of an append: all bytes are in the kernel, before any fsync.</summary>
@@ -191,10 +191,12 @@ internal static class CrashPoints
         {
             return;
         }
+        // Half of the first line: the whole append is lost but for a torn tail, which is the worst a crash during the
+        // write leaves (an append of several lines may also keep its first lines; the appended point covers that).
+        var firstLine = bytes.IndexOf((byte)'\n') is var nl and >= 0 ? nl + 1 : bytes.Length;
         fixed (byte* p = bytes)
         {
-            // Half the bytes, never all: the tail a crash inside write(2) leaves behind.
-            _ = Libc.Write(fd, p, bytes.Length / 2);
+            _ = Libc.Write(fd, p, firstLine / 2);
         }
         Die();
     }
