@@ -21,7 +21,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Labbook.Bench logging [--points N] [--dir DIR]   run.Log vs one FileStream vs Python csv.writer
                Labbook.Bench launch --lab PATH [--runs N]       `lab run -- true` vs `true`, whole process
-               Labbook.Bench micro [BenchmarkDotNet args]       micro-benchmarks (metric formatting, reading)
+               Labbook.Bench micro [BenchmarkDotNet args]       micro-benchmarks (metric formatting, reading, crash-point hooks)
         """);
     return 2;
 }

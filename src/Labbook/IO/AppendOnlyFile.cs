@@ -16,7 +16,11 @@ internal sealed class AppendOnlyFile : IDisposable
     {
         Path = path;
         _fd = fd;
+        _crashSite = System.IO.Path.GetFileName(path);
     }
+
+    // The file's name, which names its crash points (metrics.csv.torn): see CrashPoints.
+    private readonly string _crashSite;
 
     /// <summary>The file's path.</summary>
     public string Path { get; }
@@ -39,6 +43,7 @@ internal sealed class AppendOnlyFile : IDisposable
     public unsafe void Append(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
+        CrashPoints.Tear(_crashSite, _fd, bytes);
         fixed (byte* p = bytes)
         {
             var offset = 0;
@@ -57,6 +62,7 @@ internal sealed class AppendOnlyFile : IDisposable
                 offset += (int)n;
             }
         }
+        CrashPoints.ReachedFile(Path, CrashPoints.Appended);
     }
 
     /// <summary>Forces written bytes to stable storage.</summary>
@@ -66,6 +72,7 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             throw new IOException($"{Path}: fsync failed (errno {Marshal.GetLastPInvokeError()})");
         }
+        CrashPoints.ReachedFile(Path, CrashPoints.Synced);
     }
 
     /// <inheritdoc/>

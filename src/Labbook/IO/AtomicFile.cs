@@ -19,7 +19,33 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
         }
+        CrashPoints.ReachedFile(path, CrashPoints.TempWritten);
         File.Move(temp, path, overwrite: true);
+        CrashPoints.ReachedFile(path, CrashPoints.Renamed);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that writers of <paramref name="path"/> killed between their write and their rename
+    /// left beside it. Call only while holding a lock that every writer of <paramref name="path"/> holds while it writes,
+    /// so that no temporary file found is still being written.
+    /// </summary>
+    public static void RemoveStaleTemps(string path)
+    {
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var prefix = System.IO.Path.GetFileName(path) + ".";
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var temp in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+        {
+            // <name>.<pid>.<thread>.tmp, as Write names them: other files that merely start with the name stay.
+            var middle = System.IO.Path.GetFileName(temp)[prefix.Length..^".tmp".Length].Split('.');
+            if (middle.Length == 2 && middle.All(part => part.Length > 0 && part.All(char.IsAsciiDigit)))
+            {
+                File.Delete(temp);
+            }
+        }
     }
 
     /// <summary>Writes text as UTF-8 atomically.</summary>

@@ -61,6 +61,7 @@ public sealed class NotebookStore
         ArgumentNullException.ThrowIfNull(change);
         Workspace.EnsureCreated();
         using var held = FileLock.Acquire(System.IO.Path.Combine(Workspace.StateDirectory, LockFileName));
+        AtomicFile.RemoveStaleTemps(Path);
         var document = NotebookDocument.Parse(ReadText(out var hasBom), Path);
         var (text, result) = change(document);
         if (text is not null && !string.Equals(text, document.Text, StringComparison.Ordinal))
@@ -124,6 +125,9 @@ public sealed class NotebookStore
     {
         Workspace.EnsureCreated();
         var path = System.IO.Path.Combine(Workspace.StateDirectory, CurrentFileName);
+        // Under the notebook's lock, like every write of the notebook's state, so a temp file found there is stale.
+        using var held = FileLock.Acquire(System.IO.Path.Combine(Workspace.StateDirectory, LockFileName));
+        AtomicFile.RemoveStaleTemps(path);
         if (entryId is null)
         {
             File.Delete(path);

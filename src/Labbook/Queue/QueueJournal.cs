@@ -244,6 +244,7 @@ public sealed class QueueJournal : IDisposable
         stream.SetLength(_offset);
         stream.Flush(flushToDisk: true);
         _lastLength = -1;
+        CrashPoints.ReachedFile(Path, CrashPoints.TailCut);
     }
 
 }

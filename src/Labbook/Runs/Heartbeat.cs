@@ -1,3 +1,5 @@
+using Labbook.IO;
+
 namespace Labbook.Runs;
 
 /// <summary>
@@ -47,6 +49,7 @@ public sealed class Heartbeat : IDisposable
                 File.WriteAllBytes(_path, []);
             }
             File.SetLastWriteTimeUtc(_path, DateTime.UtcNow);
+            CrashPoints.Reached(CrashPoints.HeartbeatBeaten);
         }
         catch (IOException)
         {

@@ -87,6 +87,7 @@ public sealed class RunStore
             dir = Workspace.RunDirectory(id);
         }
         while (!AtomicFile.CreateDirectoryExclusive(dir));
+        CrashPoints.Reached(CrashPoints.RunFolderCreated);
         record.Id = id;
         WriteRecord(dir, record);
         AtomicFile.CreateIfMissing(Path.Combine(dir, RunFiles.Metrics), MetricCsv.HeaderLine);

@@ -499,7 +499,12 @@ public sealed class SweepRunner
             var pid = (int)pidNode.AsValue().GetValue<long>();
             return ProcessIdentity.IsAlive(host, pid, startNode.AsValue().GetValue<long>(), (string?)worker["boot"]);
         }
-        // No worker recorded: the sweep died between starting the trial and recording it, or the trial is not a sweep's.
+        // No worker recorded: the sweep died between creating the trial and recording its run (its child may be
+        // running), or the trial is not a sweep's. The owner written with the trial's creation says whether it is dead.
+        if (Study.OwnerIsDead(t))
+        {
+            return false;
+        }
         return t.SystemAttrs.TryGetValue(Study.HeartbeatAttr, out var hb) && hb is JsonValue v && v.TryGetValue<string>(out var s)
             && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var beat)
             && DateTime.UtcNow - beat > StaleAfter

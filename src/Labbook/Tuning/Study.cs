@@ -15,6 +15,13 @@ public sealed class Study : ITrialHistory
     /// <summary>The system attribute holding a running trial's last heartbeat (UTC, ISO 8601). Optuna ignores it.</summary>
     public const string HeartbeatAttr = "labbook:heartbeat";
 
+    /// <summary>
+    /// The system attribute naming the process that runs a trial (host, pid, process start, boot id), written with the
+    /// trial's creation: a running trial whose process is known dead (same host) is stale at once, without waiting
+    /// for the grace period, even when the process died before its first heartbeat.
+    /// </summary>
+    public const string OwnerAttr = "labbook:owner";
+
     /// <summary>The system attribute holding why a trial failed (the exception, NaN, or a stale heartbeat).</summary>
     public const string FailReasonAttr = "fail_reason";
 
@@ -432,13 +439,15 @@ public sealed class Study : ITrialHistory
         }
         Interlocked.Exchange(ref _lastReclaimTicks, DateTime.UtcNow.Ticks);
         var now = DateTime.UtcNow;
-        bool IsStale(FrozenTrial t) =>
-            t.State == TrialState.Running
-            && !_running.ContainsKey(t.TrialId)
-            && t.SystemAttrs.TryGetValue(HeartbeatAttr, out var hb)
+        bool HeartbeatExpired(FrozenTrial t) =>
+            t.SystemAttrs.TryGetValue(HeartbeatAttr, out var hb)
             && hb is JsonValue v && v.TryGetValue<string>(out var s)
             && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var beat)
             && now - beat > _gracePeriod;
+        bool IsStale(FrozenTrial t) =>
+            t.State == TrialState.Running
+            && !_running.ContainsKey(t.TrialId)
+            && (HeartbeatExpired(t) || OwnerIsDead(t));
         if (!Storage.GetAllTrials(_studyId).Any(IsStale))
         {
             return [];
@@ -448,8 +457,11 @@ public sealed class Study : ITrialHistory
             var failed = new List<int>();
             foreach (var t in Storage.GetAllTrials(_studyId).Where(IsStale))
             {
-                var beat = (string?)t.SystemAttrs[HeartbeatAttr];
-                Storage.SetTrialSystemAttr(t.TrialId, FailReasonAttr, JsonValue.Create($"stale: no heartbeat since {beat} (grace period {_gracePeriod.TotalSeconds:0} s)"));
+                var beat = t.SystemAttrs.TryGetValue(HeartbeatAttr, out var hb) ? (string?)hb : null;
+                var reason = HeartbeatExpired(t) || t.SystemAttrs[OwnerAttr] is not JsonObject owner
+                    ? $"stale: no heartbeat since {beat} (grace period {_gracePeriod.TotalSeconds:0} s)"
+                    : $"stale: its process ({owner["pid"]} on {owner["host"]}) is gone";
+                Storage.SetTrialSystemAttr(t.TrialId, FailReasonAttr, JsonValue.Create(reason));
                 if (!Storage.SetTrialStateValues(t.TrialId, TrialState.Fail))
                 {
                     continue;
@@ -529,6 +541,7 @@ public sealed class Study : ITrialHistory
                 {
                     if (Storage.IsShared)
                     {
+                        Storage.SetTrialSystemAttr(t.TrialId, OwnerAttr, OwnerNow());
                         Storage.SetTrialSystemAttr(t.TrialId, HeartbeatAttr, HeartbeatNow());
                     }
                     return BeforeTrial(t.TrialId);
@@ -545,7 +558,7 @@ public sealed class Study : ITrialHistory
                     TrialId = -1,
                     State = TrialState.Running,
                     DatetimeStart = DateTime.Now,
-                    SystemAttrs = new Dictionary<string, JsonNode?> { [HeartbeatAttr] = HeartbeatNow() },
+                    SystemAttrs = new Dictionary<string, JsonNode?> { [HeartbeatAttr] = HeartbeatNow(), [OwnerAttr] = OwnerNow() },
                 })
                 : Storage.CreateTrial(_studyId);
             return BeforeTrial(id);
@@ -623,6 +636,22 @@ public sealed class Study : ITrialHistory
 
     private static Dictionary<string, JsonNode?> FailAttrs(string? reason) =>
         reason is null ? [] : new Dictionary<string, JsonNode?> { [FailReasonAttr] = JsonValue.Create(reason) };
+
+    private static readonly long OwnerStart = Processes.ProcessIdentity.StartTicks(Environment.ProcessId) ?? 0;
+
+    private static JsonObject OwnerNow() => new()
+    {
+        ["host"] = Processes.ProcessIdentity.HostName,
+        ["pid"] = Environment.ProcessId,
+        ["start"] = OwnerStart,
+        ["boot"] = Processes.ProcessIdentity.BootId,
+    };
+
+    /// <summary>True when the trial's owner (<see cref="OwnerAttr"/>) is known to be gone: on this host, its process is not running.</summary>
+    internal static bool OwnerIsDead(FrozenTrial trial) =>
+        trial.SystemAttrs.TryGetValue(OwnerAttr, out var node) && node is JsonObject owner
+        && (string?)owner["host"] is { } host && owner["pid"] is JsonValue pid && owner["start"] is JsonValue start
+        && Processes.ProcessIdentity.IsAlive(host, (int)pid.GetValue<long>(), start.GetValue<long>(), (string?)owner["boot"]) == false;
 
     private static JsonValue HeartbeatNow() =>
         JsonValue.Create(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));

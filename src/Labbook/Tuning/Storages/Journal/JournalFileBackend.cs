@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Labbook.IO;
 
 namespace Labbook.Tuning.Storages.Journal;
 
@@ -150,6 +151,7 @@ public sealed class JournalFileBackend : IJournalBackend
                 throw error;
             }
             RepairTail();
+            CrashPoints.Tear(CrashPoints.StudyJournal, _fd, lines);
             fixed (byte* p = lines)
             {
                 var done = 0;
@@ -167,6 +169,7 @@ public sealed class JournalFileBackend : IJournalBackend
                     done += (int)n;
                 }
             }
+            CrashPoints.Reached(CrashPoints.StudyAppended);
             var number = Interlocked.Increment(ref _appended);
             if (Durability == JournalDurability.EveryAppend)
             {
@@ -230,6 +233,7 @@ public sealed class JournalFileBackend : IJournalBackend
             {
                 throw Posix.Error("fsync", _path);
             }
+            CrashPoints.Reached(CrashPoints.StudySynced);
             Interlocked.Increment(ref _syncs);
             Interlocked.Exchange(ref _synced, number);
         }
@@ -438,6 +442,7 @@ public sealed class JournalFileBackend : IJournalBackend
                 throw Posix.Error("fsync", _path);
             }
             TailRepairs++;
+            CrashPoints.Reached(CrashPoints.StudyTailCut);
             return;
         }
     }
