@@ -55,13 +55,5 @@ internal static class ParamParsing
     }
 
     /// <summary>The text form of a parameter value, as placeholders and tables show it.</summary>
-    public static string Text(JsonNode? value) => value switch
-    {
-        null => "null",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v when v.TryGetValue<double>(out var d) => Labbook.Json.MetricText.FormatValue(d),
-        JsonValue v when v.TryGetValue<long>(out var l) => l.ToString(CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
-        _ => value.ToJsonString(),
-    };
+    public static string Text(JsonNode? value) => Labbook.Runs.RunValues.ParamText(value);
 }

@@ -1,15 +1,21 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Labbook.Json;
+using Labbook.Metrics;
+using Labbook.Notebook;
 using Labbook.Runs;
 using Labbook.Workspaces;
-using Spectre.Console;
 
 namespace Labbook.Cli.Commands;
 
-/// <summary><c>lab ls</c>: the runs as a table, from their summaries.</summary>
+/// <summary><c>lab ls</c>: the runs as a table that fits the terminal, or as JSON or CSV; the query itself is the library's <see cref="RunQuery"/>.</summary>
 internal static class ListCommand
 {
+    /// <summary>Significant digits of numbers in the table unless <c>--full-precision</c> is given.</summary>
+    private const int TableDigits = 4;
+
     public static Command Build()
     {
         var status = new Option<string[]>("--status", "-s") { Description = "Only runs with this status (repeatable): running, completed, failed, killed, crashed, pruned." };
@@ -17,27 +23,53 @@ internal static class ListCommand
         var since = new Option<string?>("--since") { Description = "Only runs started since: an age (2h, 3d), a clock time (19:00), a date (2026-11-27), today, yesterday." };
         var tag = new Option<string[]>("--tag", "-t") { Description = "Only runs with this tag (repeatable)." };
         var param = new Option<string[]>("--param", "-p") { Description = "Only runs with this parameter value, key=value (repeatable)." };
+        var where = new Option<string[]>("--where", "-w") { Description = "Only runs for which this condition holds, as in notebook predictions: \"val_loss < 0.2\" (repeatable; a name is a metric's final value, else a numeric parameter)." };
         var study = new Option<string?>("--study") { Description = "Only the trials of this study." };
         var entry = new Option<string?>("--entry") { Description = "Only runs attached to this notebook entry." };
-        var sort = new Option<string?>("--sort") { Description = "Sort by a metric's final value, ascending; prefix with - for descending (--sort=-acc)." };
-        var limit = new Option<int?>("--limit", "-l") { Description = "Show at most this many runs (the most recent, or the best when sorted)." };
-        var json = new Option<bool>("--json") { Description = "Print JSON (all fields) instead of a table." };
+        var sort = new Option<string?>("--sort") { Description = "Sort by a metric's final value, a parameter or a column (id, name, status, start, duration, entry, study, trial), ascending; prefix with - for descending (--sort=-acc)." };
+        var limit = new Option<int?>("--limit", "-l") { Description = "Show at most this many runs (the most recent, or the first in sort order)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON (all fields, full precision) instead of a table." };
+        var csv = new Option<bool>("--csv") { Description = "Print CSV (one row per run: fields, every parameter and every metric's final value, full precision)." };
+        var full = new Option<bool>("--full-precision") { Description = "Show numbers in the table at full precision (default: 4 significant digits)." };
         var cmd = new Command("ls", "List runs: id, name, status, start, duration, parameters and final metrics.")
         {
-            status, name, since, tag, param, study, entry, sort, limit, json,
+            status, name, since, tag, param, where, study, entry, sort, limit, json, csv, full,
         };
         cmd.SetAction(parse =>
         {
             var statuses = new List<RunStatus>();
             foreach (var s in parse.GetValue(status) ?? [])
             {
-                statuses.Add(RunStatusText.TryParse(s, out var st) ? st : throw new UsageException($"--status: unknown status '{s}'"));
+                statuses.Add(RunStatusText.TryParse(s, out var st) ? st : throw new UsageException($"--status: unknown status '{Names.Escape(s)}'{Text.NameSuggestions.DidYouMean(s, Enum.GetValues<RunStatus>().Select(x => x.ToText()))}"));
             }
             DateTime? sinceUtc = null;
             if (parse.GetValue(since) is { } sinceText)
             {
-                sinceUtc = TimeSpec.TryParsePast(sinceText, DateTime.Now, out var t) ? t : throw new UsageException($"--since: cannot read '{sinceText}' as a time (try 2h, 19:00, 2026-11-27, yesterday)");
+                sinceUtc = TimeSpec.TryParsePast(sinceText, DateTime.Now, out var t) ? t : throw new UsageException($"--since: cannot read '{Names.Escape(sinceText)}' as a time (try 2h, 19:00, 2026-11-27, yesterday)");
             }
+            var conditions = new List<Prediction>();
+            foreach (var text in parse.GetValue(where) ?? [])
+            {
+                try
+                {
+                    conditions.Add(RunQuery.ParseCondition(text));
+                }
+                catch (PredictionSyntaxException e)
+                {
+                    throw new UsageException($"--where {Names.Printable(text)}: {e.Message}");
+                }
+            }
+            var limitValue = parse.GetValue(limit);
+            if (limitValue is < 1)
+            {
+                throw new UsageException("--limit must be at least 1");
+            }
+            if (parse.GetValue(json) && parse.GetValue(csv))
+            {
+                throw new UsageException("--json and --csv: choose one");
+            }
+            var sortText = parse.GetValue(sort);
+            var descending = sortText?.StartsWith('-') == true;
             var query = new RunQuery
             {
                 Statuses = statuses,
@@ -45,112 +77,178 @@ internal static class ListCommand
                 SinceUtc = sinceUtc,
                 Tags = [.. parse.GetValue(tag) ?? []],
                 Params = ParamParsing.Parse(parse.GetValue(param)),
+                Conditions = conditions,
                 Study = parse.GetValue(study),
                 Entry = parse.GetValue(entry),
+                SortBy = descending ? sortText![1..] : sortText,
+                Descending = descending,
+                Limit = limitValue,
             };
-            var limitValue = parse.GetValue(limit);
-            if (limitValue is < 1)
-            {
-                throw new UsageException("--limit must be at least 1");
-            }
-            return Execute(query, parse.GetValue(sort), limitValue, parse.GetValue(json));
+            var format = parse.GetValue(json) ? Format.Json : parse.GetValue(csv) ? Format.Csv : Format.Table;
+            return Execute(query, format, parse.GetValue(full) ? null : TableDigits);
         });
         return cmd;
     }
 
-    private static int Execute(RunQuery query, string? sort, int? limit, bool json)
+    private enum Format
+    {
+        Table,
+        Json,
+        Csv,
+    }
+
+    private static int Execute(RunQuery query, Format format, int? digits)
     {
         var workspace = Workspace.FromEnvironment(create: false);
-        var store = new RunStore(workspace);
-        var runs = store.LoadAll(Terminal.Warn).Where(query.Matches).ToList();
-        string? sortMetric = null;
-        var descending = false;
-        if (sort is not null)
+        RunQueryResult result;
+        try
         {
-            descending = sort.StartsWith('-');
-            sortMetric = descending ? sort[1..] : sort;
-            runs = [.. runs.Where(r => r.Summary?.Final(sortMetric) is { } v && !double.IsNaN(v))
-                .OrderBy(r => descending ? -r.Summary!.Final(sortMetric)!.Value : r.Summary!.Final(sortMetric)!.Value)];
-            if (limit is { } n)
-            {
-                runs = [.. runs.Take(n)];
-            }
+            result = new RunStore(workspace).Query(query);
         }
-        else
+        catch (UnknownRunFieldException e)
         {
-            if (limit is { } n)
-            {
-                runs = [.. runs.Skip(Math.Max(0, runs.Count - n))];
-            }
+            var option = e.Where switch { "sort" => "--sort", "parameter filter" => "-p", _ => "--where" };
+            throw new UsageException($"{option}: {e.Message}");
         }
-        if (json)
+        foreach (var bad in result.Unreadable)
         {
-            var array = new JsonArray();
-            foreach (var run in runs)
-            {
-                array.Add((JsonNode)RunJson.ToNode(run));
-            }
-            Console.Out.WriteLine(array.ToJsonString(LabJson.CompactNodeOptions));
-            return 0;
+            Terminal.Warn($"run {bad.Id} is unreadable: {bad.Reason}");
         }
-        if (runs.Count == 0)
+        var runs = result.Runs;
+        switch (format)
+        {
+            case Format.Json:
+                var array = new JsonArray();
+                foreach (var run in runs)
+                {
+                    array.Add((JsonNode)RunJson.ToNode(run));
+                }
+                Console.Out.WriteLine(array.ToJsonString(LabJson.CompactNodeOptions));
+                return 0;
+            case Format.Csv:
+                Console.Out.Write(Csv(runs));
+                return 0;
+        }
+        if (runs.Count == 0 && result.Unreadable.Count == 0)
         {
             Terminal.Note(workspace.Exists ? "no runs match" : $"no workspace here yet (a first `lab run` creates one in {workspace.Root})");
             return 0;
         }
-        Render(runs, sortMetric);
+        var table = Table(runs, result.Unreadable, query.SortBy, digits);
+        Console.Out.Write(table.Render(Terminal.Out.Profile.Width, Terminal.UseColor, out var dropped));
+        if (dropped.Count > 0)
+        {
+            Terminal.Note($"{dropped.Count} column{(dropped.Count == 1 ? "" : "s")} left out to fit {Terminal.Out.Profile.Width} characters: {string.Join(", ", dropped)} (--json or --csv has every column)");
+        }
         return 0;
     }
 
-    private static void Render(List<RunInfo> runs, string? sortMetric)
+    /// <summary>
+    /// The table: id, name, status, start, duration, the parameters that differ and the most common
+    /// metrics. When it is too wide, start goes first, then duration, then metrics and parameters
+    /// from the last (alternating), then the name; id and status always stay, and so does the sort column.
+    /// </summary>
+    internal static TextTable Table(IReadOnlyList<RunInfo> runs, IReadOnlyList<UnreadableRun> unreadable, string? sortKey, int? digits)
     {
         var now = DateTime.Now;
-        // Show the parameters that differ between the listed runs, and the most common metrics.
         var paramKeys = runs.SelectMany(r => r.Record.Params.Keys).Distinct(StringComparer.Ordinal)
-            .Where(k => runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "").Distinct(StringComparer.Ordinal).Count() > 1 || runs.Count == 1)
-            .Order(StringComparer.Ordinal).Take(5).ToList();
+            .Where(k => runs.Count == 1 || runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? RunValues.ParamText(v) : "").Distinct(StringComparer.Ordinal).Count() > 1)
+            .Order(StringComparer.Ordinal).Take(8).ToList();
         var metricKeys = runs.SelectMany(r => (r.Summary?.Metrics.Keys ?? Enumerable.Empty<string>()).Concat(r.Summary?.Values.Keys ?? Enumerable.Empty<string>()))
             .GroupBy(k => k, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => g.Key).Take(5).ToList();
-        if (sortMetric is not null)
+            .Select(g => g.Key).Take(8).ToList();
+        if (sortKey is not null && !RunQuery.Columns.Contains(sortKey) && !paramKeys.Contains(sortKey, StringComparer.Ordinal))
         {
-            metricKeys.Remove(sortMetric);
-            metricKeys.Insert(0, sortMetric);
+            metricKeys.Remove(sortKey);
+            metricKeys.Insert(0, sortKey);
         }
-        var table = new Table().Border(TableBorder.Simple);
-        table.AddColumn("id");
-        table.AddColumn("name");
-        table.AddColumn("status");
-        table.AddColumn("start");
-        table.AddColumn(new TableColumn("duration").RightAligned());
-        foreach (var k in paramKeys)
+        var table = new TextTable { ColoredColumn = 2 };
+        // Priorities: smaller is kept longer. Metrics come before parameters, and earlier ones before later ones.
+        int Keep(string key, int priority) => key == sortKey ? 1 : priority;
+        table.AddColumn("id", 0);
+        table.AddColumn("name", Keep("name", 5), maxWidth: 24);
+        table.AddColumn("status", 0);
+        table.AddColumn("start", Keep("start", 100));
+        table.AddColumn("duration", Keep("duration", 40), rightAligned: true);
+        for (var i = 0; i < paramKeys.Count; i++)
         {
-            table.AddColumn(Terminal.Safe(k));
+            table.AddColumn(paramKeys[i], Keep(paramKeys[i], 11 + (2 * i)), rightAligned: runs.All(r => !r.Record.Params.TryGetValue(paramKeys[i], out var v) || v is JsonValue jv && (jv.TryGetValue<double>(out _) || jv.TryGetValue<long>(out _))), maxWidth: digits is null ? int.MaxValue : 16);
         }
-        foreach (var k in metricKeys)
+        for (var i = 0; i < metricKeys.Count; i++)
         {
-            table.AddColumn(new TableColumn(Terminal.Safe(k)).RightAligned());
+            table.AddColumn(metricKeys[i], Keep(metricKeys[i], 10 + (2 * i)), rightAligned: true);
         }
         foreach (var run in runs)
         {
-            var cells = new List<string>
+            var cells = new List<string?>
             {
                 run.Id,
-                Terminal.Safe(run.Record.Name ?? ""),
-                Terminal.Status(run.Status),
+                run.Record.Name,
+                run.Status.ToText(),
                 Terminal.When(run.Record.Started, now),
-                run.Duration(DateTime.UtcNow) is { } d ? Durations.Format(d) : "",
+                run.Duration(DateTime.UtcNow) is { } d ? Durations.Format(d) : null,
             };
             foreach (var k in paramKeys)
             {
-                cells.Add(run.Record.Params.TryGetValue(k, out var v) ? Terminal.Safe(ParamParsing.Text(v)) : "");
+                cells.Add(run.Record.Params.TryGetValue(k, out var v) ? ParamCell(v, digits) : null);
             }
             foreach (var k in metricKeys)
             {
-                cells.Add(Terminal.Number(run.Summary?.Final(k)));
+                cells.Add(run.Summary?.Final(k) is { } value ? TextTable.Number(value, digits) : null);
             }
-            table.AddRow(cells.ToArray());
+            table.AddRow(cells, StatusColor(run.Status));
         }
-        Terminal.Out.Write(table);
+        foreach (var bad in unreadable)
+        {
+            table.AddRow([bad.Id, null, "unreadable"], "31");
+        }
+        return table;
+    }
+
+    private static string ParamCell(JsonNode? value, int? digits) =>
+        value is JsonValue v && v.TryGetValue<double>(out var d) && !v.TryGetValue<long>(out _) ? TextTable.Number(d, digits) : RunValues.ParamText(value);
+
+    private static string StatusColor(RunStatus status) => status switch
+    {
+        RunStatus.Completed => "32",
+        RunStatus.Failed or RunStatus.Crashed => "31",
+        RunStatus.Killed => "33",
+        RunStatus.Running => "34",
+        RunStatus.Pruned => "90",
+        _ => "0",
+    };
+
+    /// <summary>One row per run: its fields, every parameter and every metric's final value, at full precision.</summary>
+    internal static string Csv(IReadOnlyList<RunInfo> runs)
+    {
+        var paramKeys = RunValues.ParamNames(runs);
+        var metricKeys = RunValues.MetricNames(runs);
+        string[] fields = ["id", "name", "status", "start", "end", "duration_s", "exit_code", "entry", "study", "trial", "tags"];
+        // A parameter named like a field or a metric gets a prefix so every header is unique.
+        var taken = fields.Concat(metricKeys).ToHashSet(StringComparer.Ordinal);
+        var sb = new StringBuilder();
+        sb.Append(CsvText.Line([.. fields, .. paramKeys.Select(k => taken.Contains(k) ? "param:" + k : k), .. metricKeys])).Append('\n');
+        foreach (var run in runs)
+        {
+            var r = run.Record;
+            var row = new List<string?>
+            {
+                run.Id,
+                r.Name,
+                run.Status.ToText(),
+                r.Started?.ToString("O", CultureInfo.InvariantCulture),
+                r.Ended?.ToString("O", CultureInfo.InvariantCulture),
+                run.Duration(DateTime.UtcNow) is { } d ? MetricText.FormatValue(d.TotalSeconds) : null,
+                r.ExitCode?.ToString(CultureInfo.InvariantCulture),
+                r.Entry,
+                r.Study,
+                r.Trial?.ToString(CultureInfo.InvariantCulture),
+                string.Join(';', r.Tags),
+            };
+            row.AddRange(paramKeys.Select(k => r.Params.TryGetValue(k, out var v) ? (v is JsonValue jv && jv.TryGetValue<double>(out var x) && !jv.TryGetValue<long>(out _) ? MetricText.FormatValue(x) : RunValues.ParamText(v)) : null));
+            row.AddRange(metricKeys.Select(k => run.Summary?.Final(k) is { } v ? MetricText.FormatValue(v) : null));
+            sb.Append(CsvText.Line(row)).Append('\n');
+        }
+        return sb.ToString();
     }
 }

@@ -16,12 +16,17 @@ internal static partial class Libc
     public const int ESRCH = 3;
     public const int ECHILD = 10;
 
+    public const int O_RDONLY = 0x0;
     public const int O_WRONLY = 0x1;
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
     public const int O_APPEND = 0x400;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_DIRECTORY = 0x10000;
+
+    public const int AT_FDCWD = -100;
+    public const uint STATX_BASIC_STATS = 0x7ff;
 
     public const int SIGHUP = 1;
     public const int SIGINT = 2;
@@ -36,6 +41,10 @@ internal static partial class Libc
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
     public const int LOCK_UN = 8;
+
+    /// <summary>statx(2): the layout of struct statx is the same on every architecture (unlike struct stat).</summary>
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport(Lib, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mkdir(string path, uint mode);

@@ -150,6 +150,55 @@ public sealed class Prediction
     /// <summary>True when lower values of the primary metric make the prediction likelier to hold.</summary>
     public bool LowerIsBetter => Operator[0] == '<' ? ContainsSubject(_left) || !ContainsSubject(_right) : ContainsSubject(_right);
 
+    /// <summary>The names the prediction reads on the run being judged (bare metrics), in order of appearance, each once.</summary>
+    public IReadOnlyList<string> SubjectNames
+    {
+        get
+        {
+            var names = new List<string>();
+            CollectSubjects(_left, names);
+            CollectSubjects(_right, names);
+            return names;
+        }
+    }
+
+    /// <summary>True when the prediction refers to <c>baseline</c>, which only an entry's runs give a meaning.</summary>
+    public bool RefersToBaseline => RefersTo(_left, baseline: true) || RefersTo(_right, baseline: true);
+
+    /// <summary>The run names or id prefixes the prediction refers to with <c>run:NAME</c>.</summary>
+    public IReadOnlyList<string> RunReferences
+    {
+        get
+        {
+            var names = new List<string>();
+            CollectRunRefs(_left, names);
+            CollectRunRefs(_right, names);
+            return names;
+        }
+    }
+
+    /// <summary>
+    /// Evaluates the comparison on one run, as a filter does (the scope prefix plays no part).
+    /// </summary>
+    /// <param name="subject">The value of a bare name on the run being tested; null when it has none.</param>
+    /// <param name="otherRun">The value of <c>run:NAME.metric</c> (name, metric); null when unknown. Baseline values are never known here.</param>
+    /// <returns>True or false, or null when a value is missing or NaN (the comparison cannot be decided).</returns>
+    public bool? HoldsFor(Func<string, double?> subject, Func<string, string, double?>? otherRun = null)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var missing = false;
+        double Subject(string name) => subject(name) ?? Missing();
+        double Other(RunRef r) => r.Name is not null && otherRun?.Invoke(r.Name, r.Metric ?? PrimaryMetric) is { } v ? v : Missing();
+        double Missing()
+        {
+            missing = true;
+            return double.NaN;
+        }
+        var l = Eval(_left, Subject, Other);
+        var r = Eval(_right, Subject, Other);
+        return missing || double.IsNaN(l) || double.IsNaN(r) ? null : Compare(l, r);
+    }
+
     /// <summary>Parses a prediction.</summary>
     /// <exception cref="PredictionSyntaxException">The text is not a prediction; the column says where.</exception>
     public static Prediction Parse(string text)
@@ -433,6 +482,55 @@ public sealed class Prediction
         Negate n => ContainsSubject(n.Operand),
         Binary b => ContainsSubject(b.Left) || ContainsSubject(b.Right),
         Group g => ContainsSubject(g.Inner),
+        _ => false,
+    };
+
+    private static void CollectSubjects(Node node, List<string> names)
+    {
+        switch (node)
+        {
+            case MetricRef m when !names.Contains(m.Metric, StringComparer.Ordinal):
+                names.Add(m.Metric);
+                break;
+            case Negate n:
+                CollectSubjects(n.Operand, names);
+                break;
+            case Group g:
+                CollectSubjects(g.Inner, names);
+                break;
+            case Binary b:
+                CollectSubjects(b.Left, names);
+                CollectSubjects(b.Right, names);
+                break;
+        }
+    }
+
+    private static void CollectRunRefs(Node node, List<string> names)
+    {
+        switch (node)
+        {
+            case RunRef { Name: { } name } when !names.Contains(name, StringComparer.Ordinal):
+                names.Add(name);
+                break;
+            case Negate n:
+                CollectRunRefs(n.Operand, names);
+                break;
+            case Group g:
+                CollectRunRefs(g.Inner, names);
+                break;
+            case Binary b:
+                CollectRunRefs(b.Left, names);
+                CollectRunRefs(b.Right, names);
+                break;
+        }
+    }
+
+    private static bool RefersTo(Node node, bool baseline) => node switch
+    {
+        RunRef r => baseline ? r.Name is null : r.Name is not null,
+        Negate n => RefersTo(n.Operand, baseline),
+        Group g => RefersTo(g.Inner, baseline),
+        Binary b => RefersTo(b.Left, baseline) || RefersTo(b.Right, baseline),
         _ => false,
     };
 

@@ -95,8 +95,16 @@ public sealed class RunStore
     }
 
     /// <summary>Writes run.json atomically.</summary>
-    public static void WriteRecord(string runDirectory, RunRecord record) =>
+    /// <remarks>
+    /// Every writer of run.json goes through here, so the run index learns of each change (start,
+    /// end, a tag or a new name). Write summary.json before the record at the end of a run, so that
+    /// the index line made here holds the final summary.
+    /// </remarks>
+    public static void WriteRecord(string runDirectory, RunRecord record)
+    {
         AtomicFile.Write(Path.Combine(runDirectory, RunFiles.Record), LabJson.Serialize(record, LabJsonContext.Default.RunRecord));
+        RunIndex.Update(runDirectory);
+    }
 
     /// <summary>Writes summary.json atomically.</summary>
     public static void WriteSummary(string runDirectory, RunSummary summary) =>
@@ -148,7 +156,26 @@ public sealed class RunStore
     /// </summary>
     public List<RunInfo> LoadAll(Action<string>? issues = null, bool withSummary = true)
     {
+        var listing = List(withSummary);
+        foreach (var bad in listing.Unreadable)
+        {
+            issues?.Invoke(bad.Reason);
+        }
+        return [.. listing.Runs];
+    }
+
+    /// <summary>
+    /// Reads every run, in order of start time (ids only order runs to the second), and names the
+    /// run folders that could not be read with the reason. Served from the run index where it is
+    /// current (<see cref="RunIndex"/>); the result is always the same as <see cref="ListFromFolders"/>.
+    /// </summary>
+    public RunListing List(bool withSummary = true) => RunIndex.List(this, withSummary);
+
+    /// <summary>Reads every run from its folder, ignoring the run index: the reference that the index must equal.</summary>
+    public RunListing ListFromFolders(bool withSummary = true)
+    {
         var runs = new List<RunInfo>();
+        var unreadable = new List<UnreadableRun>();
         foreach (var id in ListIds())
         {
             try
@@ -160,19 +187,29 @@ public sealed class RunStore
             }
             catch (FormatException e)
             {
-                issues?.Invoke(e.Message);
+                unreadable.Add(new UnreadableRun(id, Workspace.RunDirectory(id), e.Message));
             }
             catch (IOException e)
             {
-                issues?.Invoke($"{Workspace.RunDirectory(id)}: {Text.ErrorText.Of(e)}");
+                unreadable.Add(new UnreadableRun(id, Workspace.RunDirectory(id), $"{Workspace.RunDirectory(id)}: {Text.ErrorText.Of(e)}"));
             }
         }
-        runs.Sort((a, b) =>
-        {
-            var byStart = Nullable.Compare(a.Record.Started, b.Record.Started);
-            return byStart != 0 ? byStart : string.CompareOrdinal(a.Id, b.Id);
-        });
-        return runs;
+        runs.Sort(ByStart);
+        return new RunListing(runs, unreadable);
+    }
+
+    /// <summary>Lists the runs that <paramref name="query"/> selects, in its order (see <see cref="RunQuery"/>).</summary>
+    /// <exception cref="UnknownRunFieldException">The query names a metric or parameter no run has.</exception>
+    public RunQueryResult Query(RunQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.Apply(List());
+    }
+
+    internal static int ByStart(RunInfo a, RunInfo b)
+    {
+        var byStart = Nullable.Compare(a.Record.Started, b.Record.Started);
+        return byStart != 0 ? byStart : string.CompareOrdinal(a.Id, b.Id);
     }
 
     /// <summary>
