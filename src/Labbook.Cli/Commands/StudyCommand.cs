@@ -186,7 +186,21 @@ internal static class StudyCommand
         return cmd;
     }
 
-    private static string RunOf(FrozenTrial t) => SweepRunner.RunIdOf(t) ?? "";
+    /// <summary>A trial's run id, marked when the run was removed (lab rm) or deleted: the study keeps its trial.</summary>
+    private static string RunOf(FrozenTrial t)
+    {
+        var id = SweepRunner.RunIdOf(t) ?? "";
+        if (id.Length == 0)
+        {
+            return id;
+        }
+        var workspace = Workspace.FromEnvironment(create: false);
+        if (Directory.Exists(workspace.RunDirectory(id)))
+        {
+            return id;
+        }
+        return id + (new Labbook.Runs.RunHousekeeping(new Labbook.Runs.RunStore(workspace)).IsRemoved(id) ? " (removed)" : " (deleted)");
+    }
 
     private static Command BuildExport()
     {
