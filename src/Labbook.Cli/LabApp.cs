@@ -91,16 +91,16 @@ internal static class LabApp
         {
             args = [.. own.Where(a => a != "--verbose"), .. dashes < 0 ? [] : args[dashes..]];
         }
-        var root = BuildRoot();
         if (args.Length == 0 || args is ["help"])
         {
-            Overview.Write(root, Console.Out);
+            Overview.Write(BuildRoot(), Console.Out);
             return 0;
         }
         if (args is ["help", .. var topic])
         {
             args = [.. topic, "--help"];
         }
+        var root = BuildRoot(args);
         try
         {
             var parse = root.Parse(args);
@@ -124,24 +124,44 @@ internal static class LabApp
         }
     }
 
-    public static RootCommand BuildRoot()
+    /// <summary>The top-level commands by name, built only when needed: building all of them cost every start.</summary>
+    private static readonly (string Name, Func<Command> Build)[] Commands =
+    [
+        ("run", RunCommand.Build),
+        ("ls", ListCommand.Build),
+        ("show", ShowCommand.Build),
+        ("export", ExportCommand.Build),
+        ("note", NoteCommand.Build),
+        ("conclude", ConcludeCommand.Build),
+        ("morning", MorningCommand.Build),
+        ("compare", CompareCommand.Build),
+        ("queue", QueueCommand.Build),
+        ("rerun", RerunCommand.Build),
+        ("tonight", TonightCommand.Build),
+        ("sweep", SweepCommand.Build),
+        ("study", StudyCommand.Build),
+        ("rm", HousekeepingCommands.BuildRm),
+        ("tag", HousekeepingCommands.BuildTag),
+        ("untag", HousekeepingCommands.BuildUntag),
+        ("rename", HousekeepingCommands.BuildRename),
+    ];
+
+    /// <summary>
+    /// The command tree: all of it, or when the first argument names a command (or is <c>--version</c>) only
+    /// that command, so that a start builds no more than it parses.
+    /// </summary>
+    public static RootCommand BuildRoot(string[]? args = null)
     {
-        var root = new RootCommand("Labbook: track runs as plain files, keep a lab notebook, plan the night, search hyperparameters.")
+        var first = args is { Length: > 0 } ? args[0] : null;
+        var only = first == "--version" || Array.Exists(Commands, c => c.Name == first) ? first : null;
+        var root = new RootCommand("Labbook: track runs as plain files, keep a lab notebook, plan the night, search hyperparameters.");
+        foreach (var (name, build) in Commands)
         {
-            RunCommand.Build(),
-            ListCommand.Build(),
-            ShowCommand.Build(),
-            ExportCommand.Build(),
-            NoteCommand.Build(),
-            ConcludeCommand.Build(),
-            MorningCommand.Build(),
-            CompareCommand.Build(),
-            QueueCommand.Build(),
-            RerunCommand.Build(),
-            TonightCommand.Build(),
-            SweepCommand.Build(),
-            StudyCommand.Build(),
-        };
+            if (only is null || name == only)
+            {
+                root.Subcommands.Add(build());
+            }
+        }
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of internal errors.", Recursive = true };
         root.Options.Add(verbose);
         foreach (var option in root.Options)

@@ -1,10 +1,10 @@
-using ScottPlot;
+using Labbook.Cli.Charts;
 
 namespace Labbook.Cli;
 
 /// <summary>
-/// Writes overlaid curves as a PNG with ScottPlot 5 (SkiaSharp underneath): one panel per metric,
-/// stacked, one line per run. Non-finite values are left out of the lines.
+/// Writes overlaid curves as a PNG (managed rasterizer, no native library): one panel per metric, stacked, one line
+/// per run. Non-finite values are left out of the lines.
 /// </summary>
 internal static class PngCharts
 {
@@ -18,41 +18,29 @@ internal static class PngCharts
         {
             throw new UsageException("--png: the runs logged no metrics to plot");
         }
-        var multiplot = new ScottPlot.Multiplot();
-        var first = true;
-        foreach (var (metric, series) in panels)
+        var format = string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase) ? "svg" : "png";
+        ChartCanvas.Render(path, format, Width, PanelHeight * panels.Count, canvas =>
         {
-            var plot = new ScottPlot.Plot();
-            foreach (var s in series)
+            for (var p = 0; p < panels.Count; p++)
             {
-                var finite = s.Points.Where(p => double.IsFinite(p.Value)).ToList();
-                if (finite.Count == 0)
+                var (metric, series) = panels[p];
+                var chart = new XyChart { Title = metric, XLabel = "step", Legend = LegendPlace.OutsideRight };
+                for (var i = 0; i < series.Count; i++)
                 {
-                    continue;
+                    var finite = series[i].Points.Where(pt => double.IsFinite(pt.Value)).Select(pt => ((double)pt.Step, pt.Value)).ToList();
+                    if (finite.Count == 0)
+                    {
+                        continue;
+                    }
+                    chart.Series.Add(new Series(finite, Rgb.FromHex(Palette.Color(i)))
+                    {
+                        Label = series[i].Label,
+                        Dashed = Palette.Dashed(i),
+                        MarkerSize = finite.Count > 60 ? 0 : 4,
+                    });
                 }
-                var line = plot.Add.Scatter(finite.Select(p => (double)p.Step).ToArray(), finite.Select(p => p.Value).ToArray());
-                line.LegendText = s.Label;
-                line.MarkerSize = finite.Count > 60 ? 0 : 4;
+                chart.Draw(canvas, new Box(0, p * PanelHeight, Width, PanelHeight));
             }
-            plot.Title(metric);
-            plot.XLabel("step");
-            // Outside the data area, on the right: inside, it hid the end of the curves, where the results are.
-            plot.ShowLegend(Edge.Right);
-            // A new Multiplot holds one empty plot: the first panel replaces it.
-            if (first)
-            {
-                multiplot.Reset(plot);
-                first = false;
-            }
-            else
-            {
-                multiplot.AddPlot(plot);
-            }
-        }
-        // Render to a temporary file, then rename: a reader never sees half a PNG.
-        var full = Path.GetFullPath(path);
-        var temp = $"{full}.{Environment.ProcessId}.tmp.png";
-        multiplot.SavePng(temp, Width, PanelHeight * panels.Count);
-        File.Move(temp, full, overwrite: true);
+        });
     }
 }

@@ -1,11 +1,11 @@
 using Labbook.Sweeps;
 using Labbook.Tuning;
-using ScottPlot;
+using Labbook.Cli.Charts;
 
 namespace Labbook.Cli;
 
 /// <summary>
-/// Writes a study's plots as image files with ScottPlot 5 (PNG, or SVG): <c>history</c>,
+/// Writes a study's plots as image files (PNG, or SVG), drawn by <see cref="ChartCanvas"/>: <c>history</c>,
 /// <c>slices</c> (one panel per parameter), <c>parallel</c> (parallel coordinates) and
 /// <c>intermediate</c> (one line per trial, pruned ones dashed red). Each file is rendered to a
 /// temporary name and renamed, so a reader never sees half an image.
@@ -53,228 +53,159 @@ internal static class StudyImages
         }
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        try
+        void Save(string name, int width, int height, Action<ChartCanvas> draw)
         {
-            Save(History(plots), folder, "history", format, 900, 420, written);
-            SaveSlices(plots, folder, format, written);
-            Save(Parallel(plots), folder, "parallel", format, Math.Max(700, 160 * plots.ParallelAxes.Count), 460, written);
-            if (plots.Intermediate.Count > 0)
-            {
-                Save(Intermediate(plots), folder, "intermediate", format, 900, 420, written);
-            }
+            ChartCanvas.Render(Path.Combine(folder, name + "." + format), format, width, height, draw);
+            written.Add(Path.Combine(folder, name + "." + format));
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        Save("history", 900, 420, c => History(plots).Draw(c, new Box(0, 0, c.Width, c.Height)));
+        if (plots.Slices.Count > 0)
         {
-            throw new UsageException($"--plots: cannot load SkiaSharp's native library ({e.GetBaseException().Message}); libSkiaSharp.so must be beside the lab binary");
+            const int columns = 3;
+            var cols = Math.Min(columns, plots.Slices.Count);
+            var rows = (plots.Slices.Count + columns - 1) / columns;
+            Save("slices", 380 * cols, 320 * rows, c =>
+            {
+                for (var i = 0; i < plots.Slices.Count; i++)
+                {
+                    Slice(plots, plots.Slices[i]).Draw(c, new Box(380 * (i % columns), 320 * (i / columns), 380, 320));
+                }
+            });
+        }
+        Save("parallel", Math.Max(700, 160 * plots.ParallelAxes.Count), 460, c => Parallel(plots, c));
+        if (plots.Intermediate.Count > 0)
+        {
+            Save("intermediate", 900, 420, c => Intermediate(plots).Draw(c, new Box(0, 0, c.Width, c.Height)));
         }
         return written;
     }
 
-    private static Plot History(StudyPlots plots)
+    private static XyChart History(StudyPlots plots)
     {
-        var plot = new Plot();
-        var values = plot.Add.ScatterPoints(plots.History.Select(p => (double)p.Number).ToArray(), plots.History.Select(p => p.Value).ToArray());
-        values.Color = Color.FromHex(StateColors[TrialState.Complete]);
-        values.MarkerSize = 6;
-        values.LegendText = plots.Objective;
-        var best = plot.Add.Scatter(plots.History.Select(p => (double)p.Number).ToArray(), plots.History.Select(p => p.BestSoFar).ToArray());
-        best.Color = Color.FromHex(StateColors[TrialState.Pruned]);
-        best.ConnectStyle = ConnectStyle.StepHorizontal;
-        best.MarkerSize = 0;
-        best.LineWidth = 2;
-        best.LegendText = "best so far";
-        plot.Legend.Alignment = plots.Direction == StudyDirection.Minimize ? Alignment.UpperRight : Alignment.LowerRight;
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.Title($"{plots.StudyName}: optimization history ({plots.Direction.ToString().ToLowerInvariant()})");
-        plot.XLabel("trial");
-        plot.YLabel(plots.Objective);
-        plot.ShowLegend();
-        return plot;
+        var chart = new XyChart
+        {
+            Title = $"{plots.StudyName}: optimization history ({plots.Direction.ToString().ToLowerInvariant()})",
+            XLabel = "trial",
+            YLabel = plots.Objective,
+            IntegerX = true,
+            Legend = plots.Direction == StudyDirection.Minimize ? LegendPlace.UpperRight : LegendPlace.LowerRight,
+        };
+        chart.Series.Add(new Series([.. plots.History.Select(p => ((double)p.Number, p.Value))], Rgb.FromHex(StateColors[TrialState.Complete]))
+        {
+            Label = plots.Objective,
+            Line = false,
+            MarkerSize = 6,
+        });
+        chart.Series.Add(new Series([.. plots.History.Select(p => ((double)p.Number, p.BestSoFar))], Rgb.FromHex(StateColors[TrialState.Pruned]))
+        {
+            Label = "best so far",
+            LineWidth = 2,
+            StepHorizontal = true,
+        });
+        return chart;
     }
 
-    private static void SaveSlices(StudyPlots plots, string folder, string format, List<string> written)
+    private static XyChart Slice(StudyPlots plots, SlicePlot slice)
     {
-        if (plots.Slices.Count == 0)
-        {
-            return;
-        }
-        const int columns = 3;
-        var rows = (plots.Slices.Count + columns - 1) / columns;
-        var cols = Math.Min(columns, plots.Slices.Count);
-        var multiplot = new Multiplot();
-        var first = true;
-        foreach (var slice in plots.Slices)
-        {
-            var plot = Slice(plots, slice);
-            if (first)
-            {
-                multiplot.Reset(plot);
-                first = false;
-            }
-            else
-            {
-                multiplot.AddPlot(plot);
-            }
-        }
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, cols);
-        var (width, height) = (380 * cols, 320 * rows);
-        var path = Path.GetFullPath(Path.Combine(folder, "slices." + format));
-        var temp = $"{path}.{Environment.ProcessId}.tmp.{format}";
-        // Multiplot clears its area to transparent (black in SVG) and has no SVG writer: render it
-        // on SkiaSharp's canvases over a white background, as Plot.SavePng/SaveSvg do for one plot.
-        if (format == "png")
-        {
-            using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height));
-            multiplot.Render(surface.Canvas, new PixelRect(0, width, height, 0));
-            using var panels = surface.Snapshot();
-            using var white = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height));
-            white.Canvas.Clear(SkiaSharp.SKColors.White);
-            white.Canvas.DrawImage(panels, 0, 0);
-            using var image = white.Snapshot();
-            using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-            using var file = File.Create(temp);
-            png.SaveTo(file);
-        }
-        else
-        {
-            var svgPath = temp + ".raw";
-            using (var stream = File.Create(svgPath))
-            using (var canvas = SkiaSharp.SKSvgCanvas.Create(new SkiaSharp.SKRect(0, 0, width, height), stream))
-            {
-                multiplot.Render(canvas, new PixelRect(0, width, height, 0));
-            }
-            var svg = File.ReadAllText(svgPath).Replace($"<rect width=\"{width}\" height=\"{height}\"/>", $"<rect fill=\"white\" width=\"{width}\" height=\"{height}\"/>", StringComparison.Ordinal);
-            File.WriteAllText(temp, svg);
-            File.Delete(svgPath);
-        }
-        File.Move(temp, path, overwrite: true);
-        written.Add(Path.Combine(folder, "slices." + format));
-    }
-
-    private static Plot Slice(StudyPlots plots, SlicePlot slice)
-    {
-        var plot = new Plot();
         var axis = slice.Axis;
-        var xs = slice.Points.Select(p => axis.Scale == PlotScale.Log ? Math.Log10(p.X) : p.X).ToArray();
-        var points = plot.Add.ScatterPoints(xs, slice.Points.Select(p => p.Value).ToArray());
-        points.Color = Color.FromHex(StateColors[TrialState.Complete]).WithAlpha(0.75);
-        points.MarkerSize = 6;
+        (IReadOnlyList<double>, IReadOnlyList<string>)? ticks = null;
+        (double, double)? limits = null;
         switch (axis.Scale)
         {
             case PlotScale.Categorical:
-                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                    [.. Enumerable.Range(0, axis.Categories.Count).Select(i => (double)i)], [.. axis.Categories]);
-                plot.Axes.SetLimitsX(-0.5, axis.Categories.Count - 0.5);
+                ticks = ([.. Enumerable.Range(0, axis.Categories.Count).Select(i => (double)i)], axis.Categories);
+                limits = (-0.5, axis.Categories.Count - 0.5);
                 break;
             case PlotScale.Log:
-                var ticks = axis.Ticks().Where(t => t.Position >= 0).ToList();
-                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                    [.. ticks.Select(t => Math.Log10(axis.Low) + (t.Position * (Math.Log10(axis.High) - Math.Log10(axis.Low))))], [.. ticks.Select(t => t.Label)]);
-                break;
-            default:
-                if (axis.IsInteger)
-                {
-                    plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-                }
+                var logTicks = axis.Ticks().Where(t => t.Position >= 0).ToList();
+                double low = Math.Log10(axis.Low), high = Math.Log10(axis.High);
+                ticks = ([.. logTicks.Select(t => low + (t.Position * (high - low)))], [.. logTicks.Select(t => t.Label)]);
                 break;
         }
-        plot.Title(axis.Name + (axis.Scale == PlotScale.Log ? " (log scale)" : ""));
-        plot.XLabel(axis.Name);
-        plot.YLabel(plots.Objective);
-        return plot;
+        var chart = new XyChart
+        {
+            Title = axis.Name + (axis.Scale == PlotScale.Log ? " (log scale)" : ""),
+            XLabel = axis.Name,
+            YLabel = plots.Objective,
+            XTicks = ticks,
+            XLimits = limits,
+            IntegerX = axis.IsInteger,
+        };
+        var xs = slice.Points.Select(p => axis.Scale == PlotScale.Log ? Math.Log10(p.X) : p.X);
+        chart.Series.Add(new Series([.. xs.Zip(slice.Points, (x, p) => (x, p.Value))], Rgb.FromHex(StateColors[TrialState.Complete]))
+        {
+            Line = false,
+            MarkerSize = 6,
+            Opacity = 0.75,
+        });
+        return chart;
     }
 
-    private static Plot Parallel(StudyPlots plots)
+    private static void Parallel(StudyPlots plots, ChartCanvas canvas)
     {
-        var plot = new Plot();
         var axes = plots.ParallelAxes;
-        var xs = Enumerable.Range(0, axes.Count).Select(i => (double)i).ToArray();
+        var ink = Rgb.FromHex("#222222");
+        var title = $"{plots.StudyName}: parallel coordinates (darker = better {plots.Objective})";
+        canvas.Text(title, canvas.Width / 2.0, 8 + GlyphFont.Of(TextStyle.Title).Ascent, TextStyle.Title, ink, TextAnchor.Middle);
+        // Positions run from the "missing" row (below 0) to 1; the axis titles sit above 1.
+        const double low = -0.2, high = 1.12;
+        double top = 40, bottom = canvas.Height - 12, left = 90, right = canvas.Width - 60;
+        double X(int i) => axes.Count == 1 ? (left + right) / 2 : left + (i * (right - left) / (axes.Count - 1));
+        double Y(double position) => bottom - ((position - low) / (high - low) * (bottom - top));
         foreach (var line in plots.ParallelLines)
         {
-            var scatter = plot.Add.ScatterLine(xs, [.. line.Positions]);
-            scatter.Color = Color.FromHex(LineColor(Goodness(plots, line.Value))).WithAlpha(0.85);
-            scatter.LineWidth = 1.5f;
+            var points = line.Positions.Select((p, i) => (X(i), Y(p))).ToList();
+            canvas.Polyline(points, new Stroke(Rgb.FromHex(LineColor(Goodness(plots, line.Value))), 1.5, 0.85));
         }
         for (var i = 0; i < axes.Count; i++)
         {
             var axis = axes[i];
-            var bottom = axis.HasMissing ? PlotAxis.MissingPosition : 0;
-            var bar = plot.Add.Line(i, bottom, i, 1);
-            bar.Color = Colors.Black;
-            bar.LineWidth = 1.5f;
-            var title = plot.Add.Text(axis.Name + (axis.Scale == PlotScale.Log ? " (log)" : ""), i, 1.04);
-            title.LabelFontSize = 13;
-            title.LabelBold = true;
-            title.LabelAlignment = Alignment.LowerCenter;
+            var x = X(i);
+            canvas.Line(x, Y(axis.HasMissing ? PlotAxis.MissingPosition : 0), x, Y(1), new Stroke(Rgb.Black, 1.5));
+            canvas.Text(axis.Name + (axis.Scale == PlotScale.Log ? " (log)" : ""), x, Y(1.04), TextStyle.Title, ink, TextAnchor.Middle);
             foreach (var (position, label) in axis.Ticks())
             {
-                var tick = plot.Add.Text(label, i - 0.03, position);
-                tick.LabelFontSize = 11;
-                tick.LabelAlignment = Alignment.MiddleRight;
-                tick.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+                var y = Y(position);
+                var width = ChartCanvas.Measure(label, TextStyle.Small);
+                canvas.Rectangle(new Box(x - 6 - width - 2, y - 8, width + 4, 12), Rgb.White, 0.8, null);
+                canvas.Line(x - 4, y, x, y, new Stroke(Rgb.Black, 1));
+                canvas.Text(label, x - 6, y + 4, TextStyle.Small, ink, TextAnchor.End);
             }
         }
-        plot.Axes.Frameless();
-        plot.HideGrid();
-        plot.Axes.SetLimits(-0.5, axes.Count - 0.6, -0.2, 1.12);
-        plot.Title($"{plots.StudyName}: parallel coordinates (darker = better {plots.Objective})");
-        return plot;
     }
 
-    private static Plot Intermediate(StudyPlots plots)
+    private static XyChart Intermediate(StudyPlots plots)
     {
-        var plot = new Plot();
+        var legend = plots.Intermediate.Select(c => c.State).Distinct().Order().Select(state => new LegendEntry(
+            state switch
+            {
+                TrialState.Complete => "complete",
+                TrialState.Pruned => "pruned",
+                TrialState.Fail => "failed",
+                TrialState.Running => "running",
+                _ => "waiting",
+            } + $" ({plots.Intermediate.Count(c => c.State == state)})",
+            Rgb.FromHex(StateColors[state]),
+            Dashed: state == TrialState.Pruned)).ToList();
+        var chart = new XyChart
+        {
+            Title = $"{plots.StudyName}: intermediate values, one line per trial",
+            XLabel = "step",
+            YLabel = plots.Objective,
+            IntegerX = true,
+            Legend = LegendPlace.UpperRight,
+            LegendEntries = legend,
+        };
         foreach (var curve in plots.Intermediate.Where(c => c.Points.Count > 0).OrderBy(c => c.State == TrialState.Pruned ? 0 : 1))
         {
-            var line = plot.Add.Scatter(curve.Points.Select(p => (double)p.Step).ToArray(), curve.Points.Select(p => p.Value).ToArray());
-            line.Color = Color.FromHex(StateColors[curve.State]).WithAlpha(curve.State == TrialState.Complete ? 0.8 : 0.9);
-            line.MarkerSize = curve.Points.Count > 40 ? 0 : 3;
-            line.LineWidth = 1.5f;
-            if (curve.State == TrialState.Pruned)
+            chart.Series.Add(new Series([.. curve.Points.Select(p => ((double)p.Step, p.Value))], Rgb.FromHex(StateColors[curve.State]))
             {
-                line.LinePattern = LinePattern.Dashed;
-                line.MarkerShape = MarkerShape.OpenCircle;
-            }
-        }
-        foreach (var state in plots.Intermediate.Select(c => c.State).Distinct().Order())
-        {
-            plot.Legend.ManualItems.Add(new LegendItem
-            {
-                LabelText = state switch
-                {
-                    TrialState.Complete => "complete",
-                    TrialState.Pruned => "pruned",
-                    TrialState.Fail => "failed",
-                    TrialState.Running => "running",
-                    _ => "waiting",
-                } + $" ({plots.Intermediate.Count(c => c.State == state)})",
-                LineColor = Color.FromHex(StateColors[state]),
-                LineWidth = 2,
-                LinePattern = state == TrialState.Pruned ? LinePattern.Dashed : LinePattern.Solid,
+                Opacity = curve.State == TrialState.Complete ? 0.8 : 0.9,
+                MarkerSize = curve.Points.Count > 40 ? 0 : 3,
+                Dashed = curve.State == TrialState.Pruned,
+                OpenMarkers = curve.State == TrialState.Pruned,
             });
         }
-        plot.ShowLegend();
-        plot.Legend.Alignment = Alignment.UpperRight;
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.Title($"{plots.StudyName}: intermediate values, one line per trial");
-        plot.XLabel("step");
-        plot.YLabel(plots.Objective);
-        return plot;
-    }
-
-    private static void Save(Plot plot, string folder, string name, string format, int width, int height, List<string> written)
-    {
-        var path = Path.GetFullPath(Path.Combine(folder, name + "." + format));
-        var temp = $"{path}.{Environment.ProcessId}.tmp.{format}";
-        if (format == "png")
-        {
-            plot.SavePng(temp, width, height);
-        }
-        else
-        {
-            plot.SaveSvg(temp, width, height);
-        }
-        File.Move(temp, path, overwrite: true);
-        written.Add(Path.Combine(folder, name + "." + format));
+        return chart;
     }
 }

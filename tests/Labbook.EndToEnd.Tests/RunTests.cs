@@ -229,6 +229,31 @@ public class RunTests
     }
 
     [Fact]
+    public void Export_wide_repeats_the_params_on_each_row_and_runs_only_gives_one_row_per_run()
+    {
+        using var ws = new TempWorkspace();
+        ws.Lab("run", "-n", "one", "-p", "lr=0.1", "-p", "opt=adam", "-p", "a=5", "--", "python3", "-c", "print('@lab a=1 b=2 step=0'); print('@lab a=3 step=1')");
+        ws.Lab("run", "-n", "two", "-p", "lr=0.3", "--", "python3", "-c", "print('@lab a=7 step=0')");
+        var ids = ws.RunIds();
+        var wide = ws.Lab("export", "--wide");
+        Assert.True(wide.ExitCode == 0, wide.ToString());
+        // A parameter named like a metric gets a prefix; one a run lacks is empty.
+        Assert.Equal(["run,step,lr,opt,param.a,a,b", $"{ids[0]},0,0.1,adam,5,1,2", $"{ids[0]},1,0.1,adam,5,3,", $"{ids[1]},0,0.3,,,7,"],
+            wide.Stdout.TrimEnd('\n').Split('\n'));
+        var summary = ws.Lab("export", "--runs-only", "-o", "runs.csv");
+        Assert.True(summary.ExitCode == 0, summary.ToString());
+        var lines = File.ReadAllLines(Path.Combine(ws.Root, "runs.csv"));
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("run,name,status,entry,tags,started,duration_s,lr,opt,param.a,a,b", lines[0]);
+        Assert.StartsWith($"{ids[0]},one,completed,,,", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",0.1,adam,5,3,2", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",0.3,,,7,", lines[2], StringComparison.Ordinal);
+        var both = ws.Lab("export", "--wide", "--runs-only");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--wide or --runs-only", both.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_writes_long_and_wide_csv_and_errors_name_the_place()
     {
         using var ws = new TempWorkspace();

@@ -172,7 +172,7 @@ public class SweepTests
         Assert.True(r.ExitCode == 0, r.ToString());
         var runs = ws.RunIds().Select(ws.RunJson).ToList();
         Assert.Equal(4, runs.Count);
-        Assert.Equal(["0", "1"], runs.Select(x => x.GetProperty("slot").GetString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["1", "2"], runs.Select(x => x.GetProperty("slot").GetString()).Distinct().Order(StringComparer.Ordinal));
         var spans = runs.Select(x => (Start: x.GetProperty("started").GetDateTime(), End: x.GetProperty("ended").GetDateTime())).OrderBy(s => s.Start).ToList();
         Assert.True(spans[1].Start < spans[0].End, "the second trial should start before the first ends");
         Assert.Equal(4, Trials(ws, "par").Count(t => t["state"] == "COMPLETE"));
@@ -293,6 +293,8 @@ public class SweepTests
         Assert.True(r.ExitCode == 0, r.ToString());
         var runs = ws.RunIds().Select(ws.RunJson).ToList();
         Assert.Equal(["3", "5"], runs.Select(x => x.GetProperty("gpus").GetString()).Distinct().Order(StringComparer.Ordinal));
+        // The queue's slot names, so that one idle-compute line reads the same for sweeps and the queue.
+        Assert.Equal(["gpu3", "gpu5"], runs.Select(x => x.GetProperty("slot").GetString()).Distinct().Order(StringComparer.Ordinal));
         var trials = Trials(ws, "g");
         Assert.Equal("0.95", trials[0]["params_x"]);
         Assert.Equal("FAIL", trials[0]["state"]);

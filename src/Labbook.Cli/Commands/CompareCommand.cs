@@ -15,7 +15,7 @@ internal static class CompareCommand
         var runsArg = new Argument<string[]>("runs") { Description = "Runs by id, id prefix or name.", Arity = ArgumentArity.ZeroOrMore };
         var entry = new Option<string?>("--entry") { Description = "Compare the runs of this notebook entry." };
         var html = new Option<string?>("--html") { Description = "Also write the curves, overlaid per metric, to this self-contained HTML file (Chart.js, works offline)." };
-        var png = new Option<string?>("--png") { Description = "Also write the curves, one panel per metric with the runs overlaid, to this PNG file (ScottPlot)." };
+        var png = new Option<string?>("--png") { Description = "Also write the curves, one panel per metric with the runs overlaid, to this PNG file (an .svg name writes SVG)." };
         var cmd = new Command("compare", "Compare runs: parameters that differ, metrics side by side (last, min, max) and a curve per metric.")
         {
             runsArg, entry, html, png,

@@ -267,6 +267,12 @@ internal static class NoteCommand
                 sb.Append("    ").Append(r.Id).Append("  ").Append(r.Status.ToText().PadRight(10)).Append(Names.Escape(r.Record.Name ?? ""))
                     .Append(r.Record.Tags.Count > 0 ? " [" + Names.Escape(string.Join(",", r.Record.Tags)) + "]" : "").Append('\n');
             }
+            // Runs the entry lists that were removed (lab rm) stay listed, marked, so the entry reads as it happened.
+            var keeper = new RunHousekeeping(new RunStore(workspace));
+            foreach (var removed in e.RunIds.Where(id => entryRuns.All(r => r.Id != id) && keeper.IsRemoved(id)).Distinct(StringComparer.Ordinal))
+            {
+                sb.Append("    ").Append(removed).Append("  ").Append("removed".PadRight(10)).Append("(lab rm --restore ").Append(removed).Append(")\n");
+            }
             var queued = MorningReport.EntryQueue(e, NotebookCli.QueueWork(workspace, DateTime.UtcNow));
             if (queued.Count > 0)
             {

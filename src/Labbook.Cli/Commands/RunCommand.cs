@@ -88,7 +88,7 @@ internal static class RunCommand
         })).ToList();
         try
         {
-            return Finish(handle);
+            return Finish(workspace, handle);
         }
         finally
         {
@@ -96,7 +96,7 @@ internal static class RunCommand
         }
     }
 
-    private static int Finish(RunHandle handle)
+    private static int Finish(Workspace workspace, RunHandle handle)
     {
         var outcome = handle.Completion.GetAwaiter().GetResult();
         if (outcome.Status == RunStatus.Failed && outcome.ExitCode == 127 && outcome.Reason is { } reason && handle.ChildPid is null)
@@ -107,6 +107,13 @@ internal static class RunCommand
         if (outcome.Status != RunStatus.Completed)
         {
             Terminal.Note($"run {outcome.Id} {outcome.Status.ToText()}{(outcome.Reason is { } r ? ": " + r : "")}");
+        }
+        // What was recorded and where to look next, after the child's own output.
+        var folder = Path.GetRelativePath(Directory.GetCurrentDirectory(), workspace.RunDirectory(outcome.Id));
+        Terminal.Note($"recorded run {outcome.Id} ({outcome.Status.ToText()}) in {folder}{Path.DirectorySeparatorChar}; see lab show {outcome.Id}");
+        if (Labbook.Git.GitProbe.IgnoreSuggestion(workspace) is { } tip)
+        {
+            Terminal.Note(tip);
         }
         return outcome.ShellExitCode;
     }

@@ -92,7 +92,7 @@ internal static class StudyCommand
         var name = new Argument<string>("name") { Description = "The study." };
         var top = new Option<int>("--top", "-k") { Description = "How many of the best trials to list.", DefaultValueFactory = _ => 10 };
         var html = new Option<string?>("--html") { Description = "Also write the plots (optimization history, slices, parallel coordinates, intermediate values) to this HTML file (Chart.js, works offline)." };
-        var plotsDir = new Option<string?>("--plots") { Description = "Also write the plots as image files into this folder: history, slices, parallel, intermediate (ScottPlot)." };
+        var plotsDir = new Option<string?>("--plots") { Description = "Also write the plots as image files into this folder: history, slices, parallel, intermediate." };
         var formatOption = new Option<string>("--format") { Description = "Image format for --plots: png or svg.", DefaultValueFactory = _ => "png" };
         var cmd = new Command("show", "Show a study: best trial and its run, the best trials, history, parameter importance; plots as images or HTML.") { name, top, html, plotsDir, formatOption };
         cmd.SetAction(parse =>
@@ -197,7 +197,21 @@ internal static class StudyCommand
         return cmd;
     }
 
-    private static string RunOf(FrozenTrial t) => SweepRunner.RunIdOf(t) ?? "";
+    /// <summary>A trial's run id, marked when the run was removed (lab rm) or deleted: the study keeps its trial.</summary>
+    private static string RunOf(FrozenTrial t)
+    {
+        var id = SweepRunner.RunIdOf(t) ?? "";
+        if (id.Length == 0)
+        {
+            return id;
+        }
+        var workspace = Workspace.FromEnvironment(create: false);
+        if (Directory.Exists(workspace.RunDirectory(id)))
+        {
+            return id;
+        }
+        return id + (new Labbook.Runs.RunHousekeeping(new Labbook.Runs.RunStore(workspace)).IsRemoved(id) ? " (removed)" : " (deleted)");
+    }
 
     private static Command BuildExport()
     {

@@ -49,7 +49,7 @@ internal static class TonightCommand
             }
             var runs = new RunStore(workspace).LoadAll(withSummary: false);
             var past = runs.Where(r => r.Status == RunStatus.Completed && r.Record.DurationS is not null)
-                .Select(r => new PastRun(r.Record.Argv, r.Record.Name, TimeSpan.FromSeconds(r.Record.DurationS!.Value)));
+                .Select(r => Estimator.Past(r.Record, TimeSpan.FromSeconds(r.Record.DurationS!.Value)));
             var plan = TonightPlan.Build(state, slots, new Estimator(past), new Duplicates(runs), GitProbe.ReadHead(Directory.GetCurrentDirectory())?.Commit,
                 Baselines.Entries(runs), now, morningUtc, QueueShared.Local);
             var slurm = SlurmShared.Tonight(workspace, state, new Estimator(past));

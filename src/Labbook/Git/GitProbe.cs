@@ -1,6 +1,7 @@
 using System.Text;
 using Labbook.Processes;
 using Labbook.Runs;
+using Labbook.Workspaces;
 
 namespace Labbook.Git;
 
@@ -51,18 +52,27 @@ public static class GitProbe
         }
     }
 
+    /// <summary>The files and folders of a workspace that Labbook itself writes, relative to its root.</summary>
+    public static readonly IReadOnlyList<string> WorkspaceOwnFiles = [Workspace.MarkerName, "runs", "studies", "NOTEBOOK.md", "queue.jsonl"];
+
+    /// <summary>The name of the marker that says the <c>.gitignore</c> suggestion was shown once.</summary>
+    public const string IgnoreOfferedMarker = "gitignore-offered";
+
     /// <summary>
     /// Asks git whether the tree is dirty and, when it is, writes <c>git diff HEAD</c> (plus the
     /// names of untracked files) to <paramref name="diffPath"/>. Returns null when git is unavailable.
+    /// The workspace's own files (<see cref="WorkspaceOwnFiles"/> under <paramref name="workspaceRoot"/>) are left
+    /// out of both: recording a run must not make the next run dirty.
     /// </summary>
-    public static bool? CaptureDirtyState(string directory, string diffPath)
+    public static bool? CaptureDirtyState(string directory, string diffPath, string? workspaceRoot = null)
     {
         var top = FindWorkTree(directory);
         if (top is null || ChildProcess.ResolveOnPath("git") is null)
         {
             return null;
         }
-        var status = RunGit(top, "status", "--porcelain", "--untracked-files=normal");
+        string[] scope = ["--", ".", .. Excludes(top, workspaceRoot)];
+        var status = RunGit(top, ["status", "--porcelain", "--untracked-files=normal", .. scope]);
         if (status is null)
         {
             return null;
@@ -71,10 +81,61 @@ public static class GitProbe
         {
             return false;
         }
-        var diff = RunGit(top, "diff", "HEAD", "--no-color", "--no-ext-diff") ?? "";
+        var diff = RunGit(top, ["diff", "HEAD", "--no-color", "--no-ext-diff", .. scope]) ?? "";
         var untracked = string.Join('\n', status.Split('\n').Where(l => l.StartsWith("?? ", StringComparison.Ordinal)).Select(l => "# untracked: " + l[3..]));
         File.WriteAllText(diffPath, untracked.Length > 0 ? untracked + "\n" + diff : diff);
         return true;
+    }
+
+    /// <summary>
+    /// The suggestion to keep a workspace's runs and state out of git, the first time a workspace inside a git
+    /// work tree asks (a marker in the workspace's state folder makes it once); null when there is nothing to
+    /// suggest: outside git, already shown, or a <c>.gitignore</c> already names <c>runs/</c>.
+    /// </summary>
+    public static string? IgnoreSuggestion(Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var top = FindWorkTree(workspace.Root);
+        var marker = Path.Combine(workspace.StateDirectory, IgnoreOfferedMarker);
+        if (top is null || File.Exists(marker) || !Directory.Exists(workspace.StateDirectory))
+        {
+            return null;
+        }
+        try
+        {
+            File.WriteAllText(marker, "lab showed the .gitignore suggestion once\n");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        foreach (var ignore in new[] { Path.Combine(workspace.Root, ".gitignore"), Path.Combine(top, ".gitignore") }.Distinct())
+        {
+            if (File.Exists(ignore) && File.ReadLines(ignore).Any(l => l.Trim().TrimStart('/') is "runs/" or "runs"))
+            {
+                return null;
+            }
+        }
+        var prefix = Path.GetRelativePath(top, workspace.Root) is "." ? "" : Path.GetRelativePath(top, workspace.Root).Replace('\\', '/') + "/";
+        var ignoreFile = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(top, ".gitignore"));
+        return $"tip: this is a git repository; lab leaves its own files out of a run's dirty check, and adding '{prefix}runs/' and '{prefix}.labbook/' to {ignoreFile} keeps them out of commits too";
+    }
+
+    private static IEnumerable<string> Excludes(string top, string? workspaceRoot)
+    {
+        if (workspaceRoot is null)
+        {
+            yield break;
+        }
+        var relative = Path.GetRelativePath(top, Path.GetFullPath(workspaceRoot));
+        if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            yield break;
+        }
+        foreach (var own in WorkspaceOwnFiles)
+        {
+            yield return ":(exclude)" + (relative == "." ? own : relative.Replace('\\', '/') + "/" + own);
+        }
     }
 
     private static string? RunGit(string workTree, params string[] args)

@@ -342,7 +342,7 @@ public sealed class Prediction
                 return new PredictionResult(Text, PredictionOutcome.Undecidable, Bound(why, bindings), null);
             }
             var holds = Compare(bestLeft, bestRight);
-            var numbers = $"{Side(_left, bestLeft)} {Operator} {Side(_right, bestRight)} on {best.Id}, best of {finished.Count} completed";
+            var numbers = $"{Relation(bestLeft, bestRight, $" on {best.Id}")}, best of {finished.Count} completed";
             if (missing.Count > 0)
             {
                 numbers += $" ({missing.Count} without a value)";
@@ -388,10 +388,10 @@ public sealed class Prediction
                 {
                     return new PredictionResult(Text, PredictionOutcome.Undecidable, Bound(problem ?? runProblem ?? $"{run.Id}: value is nan", bindings), null);
                 }
-                lines.Add($"{Side(_left, l)} {Operator} {Side(_right, r)} on {run.Id}");
+                lines.Add(Relation(l, r, $" on {run.Id}"));
                 if (!Compare(l, r))
                 {
-                    failing.Add($"{Side(_left, l)} {Operator} {Side(_right, r)} fails on {run.Id}");
+                    failing.Add(Relation(l, r, $" on {run.Id}"));
                 }
             }
             var detail = failing.Count == 0
@@ -426,7 +426,7 @@ public sealed class Prediction
         {
             return new PredictionResult(Text, PredictionOutcome.Undecidable, Bound(problem ?? meanProblem ?? "value is nan", bindings), null);
         }
-        var meanDetail = $"mean {Side(_left, ml)} {Operator} {Side(_right, mr)} over {finished.Count} runs";
+        var meanDetail = $"mean {Relation(ml, mr, $" over {finished.Count} runs")}";
         return new PredictionResult(Text, Compare(ml, mr) ? PredictionOutcome.Met : PredictionOutcome.NotMet, Bound(meanDetail, bindings), null);
     }
 
@@ -457,6 +457,21 @@ public sealed class Prediction
         ">" => l > r,
         _ => l >= r,
     };
+
+    /// <summary>
+    /// The two sides with the relation that actually holds between them: the predicted operator when the prediction
+    /// holds, else the true one and what was expected (<c>val_loss 0.1173 &gt; run:x 0.1017 on R (expected &lt;)</c>),
+    /// so that a verdict never reads as the opposite of what happened.
+    /// </summary>
+    private string Relation(double l, double r, string where)
+    {
+        if (Compare(l, r))
+        {
+            return $"{Side(_left, l)} {Operator} {Side(_right, r)}{where}";
+        }
+        var actual = l < r ? "<" : l > r ? ">" : "=";
+        return $"{Side(_left, l)} {actual} {Side(_right, r)}{where} (expected {Operator})";
+    }
 
     private static string Side(Node node, double value) => node switch
     {

@@ -72,6 +72,8 @@ public sealed class TonightPlan
         ArgumentNullException.ThrowIfNull(formatLocal);
         var plan = new TonightPlan { Now = utcNow, Morning = morningUtc, Slots = [.. slots] };
         var free = slots.ToDictionary(s => s, _ => utcNow, StringComparer.Ordinal);
+        var placed = slots.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
+        var unknownOn = new HashSet<string>(StringComparer.Ordinal);
         foreach (var view in state.Ordered.Where(v => v.State == ItemState.Running && v.Lease is not null))
         {
             var est = estimator.For(view.Item);
@@ -85,6 +87,11 @@ public sealed class TonightPlan
             foreach (var n in names)
             {
                 free[n] = Max(free[n], end);
+                placed[n]++;
+                if (est.Duration is null)
+                {
+                    unknownOn.Add(n);
+                }
             }
             plan.Items.Add(new PlannedItem { View = view, Slot = string.Join('+', names), Start = started, End = end, Estimate = est, Running = true });
         }
@@ -97,13 +104,20 @@ public sealed class TonightPlan
                 unplaceable.Add(view.Id);
                 continue;
             }
-            var chosen = free.OrderBy(kv => kv.Value).ThenBy(kv => slots.ToList().IndexOf(kv.Key)).Take(width).Select(kv => kv.Key).ToList();
+            // Among slots free at the same time, the one with the fewest items: items without an estimate take no time
+            // on the projection, and would otherwise all stack on the first slot while -j runs them side by side.
+            var chosen = free.OrderBy(kv => kv.Value).ThenBy(kv => placed[kv.Key]).ThenBy(kv => slots.ToList().IndexOf(kv.Key)).Take(width).Select(kv => kv.Key).ToList();
             var start = chosen.Max(n => free[n]);
             var est = estimator.For(view.Item);
             var end = start + (est.Duration ?? TimeSpan.Zero);
             foreach (var n in chosen)
             {
                 free[n] = end;
+                placed[n]++;
+                if (est.Duration is null)
+                {
+                    unknownOn.Add(n);
+                }
             }
             plan.Items.Add(new PlannedItem { View = view, Slot = string.Join('+', chosen), Start = start, End = end, Estimate = est });
         }
@@ -125,7 +139,8 @@ public sealed class TonightPlan
         foreach (var slot in slots)
         {
             var idle = plan.IdleFrom[slot];
-            if (idle < morningUtc && morningUtc - idle >= TimeSpan.FromMinutes(30) && (pending.Count > 0 || plan.Items.Count > 0))
+            // A slot running an item of unknown length is not known to be idle: the no-estimate warning says so instead.
+            if (!unknownOn.Contains(slot) && idle < morningUtc && morningUtc - idle >= TimeSpan.FromMinutes(30) && (pending.Count > 0 || plan.Items.Count > 0))
             {
                 plan.Warnings.Add($"slot {slot} idle from {formatLocal(idle)}: add work?");
             }

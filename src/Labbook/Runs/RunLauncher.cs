@@ -310,7 +310,7 @@ public static class RunLauncher
         {
             try
             {
-                var dirty = GitProbe.CaptureDirtyState(record.Cwd!, Path.Combine(dir, RunFiles.GitDiff));
+                var dirty = GitProbe.CaptureDirtyState(record.Cwd!, Path.Combine(dir, RunFiles.GitDiff), request.Workspace.Root);
                 lock (recordGate)
                 {
                     if (record.Git is not null && dirty is not null)

@@ -325,7 +325,8 @@ public sealed class SweepRunner
                 Params = parameters,
                 Study = o.StudyName,
                 Trial = trial.Number,
-                Slot = o.Slots.Count > 1 ? slot.ToString(CultureInfo.InvariantCulture) : null,
+                // Named as the queue names its slots (1, 2, ... or gpuN), so one idle-compute line reads the same for both.
+                Slot = o.Slots.Count > 1 ? (o.Slots[slot] is { } gpus ? "gpu" + gpus : (slot + 1).ToString(CultureInfo.InvariantCulture)) : null,
                 Gpus = o.Slots[slot],
                 Environment = env,
                 WorkingDirectory = o.WorkingDirectory,

@@ -94,7 +94,21 @@ public class PredictionEvaluationTests
         var runs = new[] { Run("a", RunStatus.Completed, new() { ["acc"] = 0.8 }), Run("f", RunStatus.Failed, new() { ["acc"] = 0.95 }) };
         var r = Prediction.Parse("acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.NotMet, r.Outcome);
-        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1 completed", r.Detail);
+        Assert.Equal("acc 0.8 < 0.9 on a (expected >=), best of 1 completed", r.Detail);
+    }
+
+    [Fact]
+    public void A_verdict_not_met_states_the_relation_that_holds_and_the_expected_one()
+    {
+        var other = Run("6gbfax7hj", RunStatus.Completed, new() { ["val_loss"] = 0.1017 });
+        var runs = new[] { Run("a", RunStatus.Completed, new() { ["val_loss"] = 0.1173 }) };
+        var r = Prediction.Parse("val_loss < run:6gbfax7hj").Evaluate(runs, q => q == "6gbfax7hj" ? other : null);
+        Assert.Equal(PredictionOutcome.NotMet, r.Outcome);
+        Assert.StartsWith("val_loss 0.1173 > run:6gbfax7hj 0.1017 on a (expected <), best of 1 completed", r.Detail, StringComparison.Ordinal);
+        var mean = Prediction.Parse("mean: val_loss <= 0.1").Evaluate(runs, None);
+        Assert.Equal("mean val_loss 0.1173 > 0.1 over 1 runs (expected <=)", mean.Detail);
+        var equal = Prediction.Parse("all: val_loss < 0.1173").Evaluate(runs, None);
+        Assert.Equal("1 of 1 fail: val_loss 0.1173 = 0.1173 on a (expected <)", equal.Detail);
     }
 
     [Fact]
@@ -103,7 +117,7 @@ public class PredictionEvaluationTests
         var runs = new[] { Run("a", RunStatus.Completed, new() { ["acc"] = 0.8 }), Run("r", RunStatus.Running) };
         var r = Prediction.Parse("acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.Undecidable, r.Outcome);
-        Assert.Equal("acc 0.8 >= 0.9 on a, best of 1 completed; 1 still running", r.Detail);
+        Assert.Equal("acc 0.8 < 0.9 on a (expected >=), best of 1 completed; 1 still running", r.Detail);
     }
 
     [Fact]
@@ -181,7 +195,7 @@ public class PredictionEvaluationTests
         var runs = new[] { Run("a", RunStatus.Completed, new() { ["acc"] = 0.96 }), Run("b", RunStatus.Completed, new() { ["acc"] = 0.86 }) };
         var all = Prediction.Parse("all: acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.NotMet, all.Outcome);
-        Assert.Equal("1 of 2 fail: acc 0.86 >= 0.9 fails on b", all.Detail);
+        Assert.Equal("1 of 2 fail: acc 0.86 < 0.9 on b (expected >=)", all.Detail);
 
         var mean = Prediction.Parse("mean: acc >= 0.9").Evaluate(runs, None);
         Assert.Equal(PredictionOutcome.Met, mean.Outcome);
