@@ -203,7 +203,7 @@
         { key: 'study', label: 'study/trial', width: 110, value: (r) => (r.study ? r.study + '#' + String(r.trial ?? '').padStart(6, '0') : ''), cell: (r) => (r.study ? r.study + (r.trial !== undefined ? ' #' + r.trial : '') : '') },
         { key: 'tags', label: 'tags', width: 120, value: (r) => (r.tags || []).join(','), cell: (r) => (r.tags || []).map((t) => h('span', { class: 'tag' }, t)) },
         { key: 'duration', label: 'duration', width: 80, num: true, value: (r) => r.duration_s, cell: (r) => duration(r.duration_s) },
-        { key: 'started', label: 'start', width: 130, value: (r) => r.started || '', cell: (r) => when(r.started) },
+        { key: 'started', label: 'start', width: 150, value: (r) => r.started || '', cell: (r) => when(r.started) },
       ];
       for (const [k, values] of [...paramKeys].sort((a, b) => a[0].localeCompare(b[0]))) {
         if (differ.checked && values.size < 2 && all.length > 1) continue;
@@ -219,7 +219,7 @@
       if (on) selected.add(id); else selected.delete(id);
       updateCompare();
       updateUrl();
-      paint(true);
+      for (const row of body.children) if (row.dataset.id === id) row.classList.toggle('selected', on);
     }
 
     function updateCompare() {
@@ -254,7 +254,7 @@
       } else {
         rows.reverse(); // newest first
       }
-      count.textContent = matching ? `${rows.length} of ${all.length} runs` : `${all.length} runs`;
+      count.textContent = matching ? `${rows.length} of ${all.length} runs` : `${all.length} run${all.length === 1 ? '' : 's'}`;
       paintHead();
       paint(true);
     }
@@ -455,7 +455,7 @@
       await Promise.all([loadCharts(), loadLog()]);
     }
     load();
-    const off = onChange((c) => { if (c.runs && c.runs.includes(id)) { loadCharts(); loadLog(); } });
+    const off = onChange((c) => { if (c.runs && c.runs.includes(id)) load(); });
     return () => { disposed = true; off(); };
   }
 

@@ -9,8 +9,8 @@ namespace Labbook.Metrics;
 public static class Downsampling
 {
     /// <summary>
-    /// The indices of the points to keep, ascending. <paramref name="x"/> must be non-decreasing;
-    /// points whose y is not finite are never kept by the min/max rule but may be kept as a bucket's
+    /// The indices of the points to keep, ascending. <paramref name="x"/> is normally non-decreasing
+    /// (steps, times); when it is not, consecutive points of one bucket are grouped, which keeps more. Points whose y is not finite are never kept by the min/max rule but may be kept as a bucket's
     /// first or last point (so gaps stay visible). Series of at most <c>4 × buckets</c> points are kept whole.
     /// </summary>
     /// <param name="x">The x values (steps or times), non-decreasing.</param>
@@ -33,8 +33,16 @@ public static class Downsampling
             }
             return all;
         }
-        var x0 = x[0];
-        var width = x[n - 1] - x0;
+        double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity;
+        foreach (var v in x)
+        {
+            if (double.IsFinite(v))
+            {
+                x0 = Math.Min(x0, v);
+                x1 = Math.Max(x1, v);
+            }
+        }
+        var width = x1 - x0;
         var kept = new List<int>(4 * buckets);
         var start = 0;
         while (start < n)
@@ -85,5 +93,5 @@ public static class Downsampling
     }
 
     private static int Bucket(double x, double x0, double width, int buckets) =>
-        width <= 0 || !double.IsFinite(width) ? 0 : Math.Min(buckets - 1, (int)((x - x0) / width * buckets));
+        width <= 0 || !double.IsFinite(width) || !double.IsFinite(x) ? 0 : Math.Min(buckets - 1, (int)((x - x0) / width * buckets));
 }
