@@ -78,6 +78,7 @@ internal static class LabApp
             "lab sweep --study quick -s lr=log:1e-5..1e-1 -s layers=int:1..8 -s act=relu,tanh --objective val_acc --reduce max --direction maximize --trials 20 -- python train.py --lr {lr} --layers {layers} --act {act}",
             "lab sweep --study mlp --space space.yaml --objective val_loss --direction minimize --trials 100 --gpus 0,1 --pruner median --enqueue lr=1e-3,layers=2 --why \"does depth help?\" -- python train.py --lr {lr}",
         ],
+        ["ui"] = ["lab ui", "lab ui --port 8080 --open", "lab ui --host 0.0.0.0   # prints a URL with ?token=..."],
         ["study"] = ["lab study ls", "lab study show mlp", "lab study show mlp --plots plots/ --html mlp.html", "lab study export mlp -o mlp.csv", "lab study retry mlp", "lab study rm mlp"],
     };
 
@@ -144,6 +145,7 @@ internal static class LabApp
         ("tag", HousekeepingCommands.BuildTag),
         ("untag", HousekeepingCommands.BuildUntag),
         ("rename", HousekeepingCommands.BuildRename),
+        ("ui", UiCommand.Build),
     ];
 
     /// <summary>
