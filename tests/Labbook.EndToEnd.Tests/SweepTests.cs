@@ -149,6 +149,86 @@ public class SweepTests
         Assert.Equal(2, trials.Count(t => t["params_x"] == failed["params_x"]));
     }
 
+    [Fact]
+    public void A_trials_child_never_runs_before_the_journal_names_the_sweep_running_it()
+    {
+        // Issue 12: the worker (the sweep's process) was recorded after the child started, so a kill -9 in between
+        // left a child that the next sweep could not tell was orphaned: it stayed running, its trial RUNNING. Here the
+        // test holds the journal's lock from the moment the trial exists, so the sweep cannot record anything more:
+        // a child that starts meanwhile was started unnamed.
+        using var ws = new TempWorkspace();
+        ws.WriteFile("child.sh", "if [ -e resumed ]; then echo \"@lab loss=$1\"; exit 0; fi\necho $$ > started\nexec sleep 600\n");
+        string[] args = ["sweep", "--study", "window", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize", "--trials", "1", "--", "sh", "child.sh", "{x}"];
+        var journal = Path.Combine(ws.Root, "studies", "window.jsonl");
+        var started = Path.Combine(ws.Root, "started");
+        bool named;
+        using (var first = ws.Start(args))
+        {
+            var fd = -1;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (fd < 0 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                if (File.Exists(journal) && File.ReadAllText(journal).Contains("\"op_code\": 4", StringComparison.Ordinal))
+                {
+                    fd = Labbook.Native.Libc.Open(journal + ".flock", Labbook.Native.Libc.O_RDWR | Labbook.Native.Libc.O_CREAT, 0b110_100_100);
+                    Assert.True(fd >= 0);
+                    Assert.Equal(0, Labbook.Native.Libc.Flock(fd, Labbook.Native.Libc.LOCK_EX));
+                }
+                else
+                {
+                    Thread.Sleep(1);
+                }
+            }
+            Assert.True(fd >= 0, "the sweep never created its trial");
+            try
+            {
+                // Stable while the lock is held: whether the sweep recorded its worker before the test took the lock.
+                named = File.ReadAllText(journal).Contains("labbook:worker", StringComparison.Ordinal);
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (!File.Exists(started) && waited.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    Thread.Sleep(20);
+                }
+                first.Kill();
+                first.WaitForExit();
+            }
+            finally
+            {
+                _ = Labbook.Native.Libc.Close(fd);
+            }
+        }
+        var orphan = File.Exists(started) ? int.Parse(File.ReadAllText(started).Trim(), System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+        try
+        {
+            Assert.False(orphan is not null && !named, "the trial's child started before the journal named the sweep running it");
+            // The next sweep stops whatever the killed one left running.
+            ws.WriteFile("resumed", "");
+            // (Its exit code is not the point: a trial left running without a child may keep it from completing one.)
+            ws.Lab(args, timeout: TimeSpan.FromSeconds(120));
+            Assert.False(orphan is { } pid && IsRunning(pid), $"process {orphan} left by the killed sweep still runs");
+        }
+        finally
+        {
+            if (orphan is { } pid && IsRunning(pid))
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public void Study_ls_with_a_corrupt_journal_names_it_once_and_does_not_say_there_are_no_studies()
+    {
+        using var ws = new TempWorkspace();
+        ws.WriteFile("studies/s.jsonl", "{\"op_code\": 0, \"worker_id\": \"w\", \"study_name\": \"s\", \"directions\": [1]}\nnot json at all\n{\"op_code\": 0}\n");
+        var r = ws.Lab("study", "ls");
+        var path = Path.Combine(ws.Root, "studies", "s.jsonl");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(path + ": line 2", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, r.Stderr.Split(path).Length - 1);
+        Assert.DoesNotContain("no studies yet", r.Stderr + r.Stdout, StringComparison.Ordinal);
+    }
+
     private static bool IsRunning(int pid)
     {
         try

@@ -61,7 +61,28 @@ public static class ProcessIdentity
             return false;
         }
         var current = StartTicks(pid);
-        return current is not null && current == startTicks;
+        // A killed process stays in /proc, with its start time, until its parent reaps it: a zombie is not alive
+        // (a sweep killed with -9 and not yet reaped left its trials' children running, taken for its own).
+        return current is not null && current == startTicks && !IsZombie(pid);
+    }
+
+    /// <summary>True when <paramref name="pid"/> has ended and waits to be reaped (state Z or X in /proc/PID/stat).</summary>
+    internal static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string ShortHostName()

@@ -315,6 +315,9 @@ public sealed class SweepRunner
                     o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: {Text.ErrorText.Of(e)}");
                 }
             }
+            // The journal names this process as the trial's worker before its child exists: a sweep killed between
+            // starting the child and this write left a running child that the next sweep could not tell was orphaned.
+            trial.Study.Storage.SetTrialSystemAttr(trial.TrialId, WorkerAttr, WorkerIdentity(null));
             var started = RunLauncher.Start(new RunRequest
             {
                 Workspace = o.Workspace,
@@ -536,17 +539,21 @@ public sealed class SweepRunner
         study.ReclaimStaleTrials();
     }
 
-    private static JsonObject WorkerIdentity(string runId)
+    private static JsonObject WorkerIdentity(string? runId)
     {
         var pid = Environment.ProcessId;
-        return new JsonObject
+        var identity = new JsonObject
         {
             ["host"] = ProcessIdentity.HostName,
             ["pid"] = pid,
             ["start"] = ProcessIdentity.StartTicks(pid) ?? 0,
             ["boot"] = ProcessIdentity.BootId,
-            ["run"] = runId,
         };
+        if (runId is not null)
+        {
+            identity["run"] = runId;
+        }
+        return identity;
     }
 
     private static void KeepAttr(Study study, string key, string? value)
@@ -594,7 +601,7 @@ public sealed class SweepRunner
         bool b => JsonValue.Create(b),
         long l => JsonValue.Create(l),
         int i => JsonValue.Create(i),
-        double d => JsonValue.Create(d),
+        double d => Json.LabJson.Number(d),
         string s => JsonValue.Create(s),
         _ => JsonValue.Create(CommandTemplate.Text(value)),
     };

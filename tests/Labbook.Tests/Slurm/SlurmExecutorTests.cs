@@ -223,9 +223,10 @@ public class SlurmExecutorTests
         }
         finally
         {
+            // Also when an assertion failed: the runner must be done with the fake before it is disposed.
             cli.Release.Set();
+            Assert.True(runner.Join(TimeSpan.FromSeconds(60)));
         }
-        Assert.True(runner.Join(TimeSpan.FromSeconds(60)));
         Assert.NotNull(summary);
         using var after = ws.OpenQueue();
         Assert.Equal(ItemState.Done, after.State.Items["q1"].State);
