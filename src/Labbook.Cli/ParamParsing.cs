@@ -40,7 +40,7 @@ internal static class ParamParsing
         }
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && !text.Contains(' ', StringComparison.Ordinal))
         {
-            return JsonValue.Create(d);
+            return Labbook.Json.LabJson.Number(d);
         }
         return text switch
         {
@@ -55,7 +55,7 @@ internal static class ParamParsing
     {
         null => "null",
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("R", CultureInfo.InvariantCulture),
+        JsonValue v when v.TryGetValue<double>(out var d) => Labbook.Json.MetricText.FormatValue(d),
         JsonValue v when v.TryGetValue<long>(out var l) => l.ToString(CultureInfo.InvariantCulture),
         JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
         _ => value.ToJsonString(),

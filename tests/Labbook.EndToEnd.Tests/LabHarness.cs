@@ -23,21 +23,8 @@ internal sealed class LabHarness : IDisposable
 
     public string PathOf(string name) => Path.Combine(Root, name);
 
-    public static string FindBinary()
-    {
-        if (System.Environment.GetEnvironmentVariable("LAB_BIN") is { Length: > 0 } bin)
-        {
-            return bin;
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Labbook.slnx")))
-            {
-                return Path.Combine(dir.FullName, "src", "Labbook.Cli", "bin", "Debug", "net10.0", "lab");
-            }
-        }
-        throw new InvalidOperationException("cannot find the lab binary: set LAB_BIN");
-    }
+    /// <summary>LAB_BIN, else the lab built in the configuration these tests were built in (not always Debug).</summary>
+    public static string FindBinary() => TempWorkspace.LabBinary;
 
     public Process Start(params string[] args)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text;
 
 namespace Labbook.EndToEnd.Tests;
@@ -30,7 +31,10 @@ public sealed class TempWorkspace : IDisposable
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>The build configuration the tests were built in (Debug or Release).</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+    public static string Configuration { get; } =
+        typeof(TempWorkspace).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } built
+            ? built
+            : new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     /// <summary>The lab binary under test.</summary>
     public static string LabBinary { get; } = FindBinary();

@@ -12,6 +12,25 @@ public sealed class NotebookCommandTests : IDisposable
     private const string Tip = "lab: tip: no --why and no notebook entry;";
 
     [Fact]
+    public void A_notebook_that_starts_with_a_byte_order_mark_keeps_it_and_its_text()
+    {
+        // Issue 12: the BOM an editor wrote was dropped on the first write.
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        var original = "# My notebook\n\nSome notes.\n"u8.ToArray();
+        File.WriteAllBytes(_ws.NotebookPath, [.. bom, .. original]);
+        Assert.Equal(0, _ws.Lab("note", "first question", "--testing", "t", "--why", "w").ExitCode);
+        Assert.Equal(0, _ws.Lab("conclude", "E1", "it works").ExitCode);
+        var bytes = File.ReadAllBytes(_ws.NotebookPath);
+        Assert.Equal(bom, bytes[..3]);
+        Assert.Equal(original, bytes[3..(3 + original.Length)]);
+        var text = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+        Assert.DoesNotContain("\uFEFF", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("<!-- lab:conclusion E1 -->\nit works\n<!-- /lab:conclusion E1 -->", text, StringComparison.Ordinal);
+        Assert.StartsWith("E1 · first question", _ws.Lab("note", "show").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Runs_attach_to_the_current_entry_unless_told_otherwise()
     {
         var first = _ws.Lab("run", "--", "true");

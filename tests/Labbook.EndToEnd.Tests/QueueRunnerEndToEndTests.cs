@@ -227,6 +227,55 @@ public class QueueRunnerEndToEndTests
         Assert.Equal(2, state.Runners.Count);
     }
 
+    /// <summary>
+    /// Runs one item to its end, then cuts the journal's <c>end</c> and <c>runner_end</c> lines: the state a kill -9 of
+    /// the runner leaves between the child's exit (its run.json says so) and the end op's commit.
+    /// </summary>
+    private static void FinishedButUnrecorded(LabHarness lab, int exitCode)
+    {
+        lab.MustRun("queue", "add", "--why", "twice?", "--", "sh", "-c", $"echo ran >> '{lab.PathOf("ran")}'; exit {exitCode}");
+        lab.Run("queue", "start");
+        Assert.Single(File.ReadAllLines(lab.PathOf("ran")));
+        var journal = lab.PathOf("queue.jsonl");
+        var lines = File.ReadAllLines(journal).ToList();
+        var cut = lines.RemoveAll(l => (string?)JsonNode.Parse(l)!["op"] is "end" or "runner_end");
+        Assert.True(cut >= 2, "the first runner wrote an end and a runner_end");
+        File.WriteAllLines(journal, lines);
+        Assert.Equal(ItemState.Running, lab.Queue().Items["q1"].State);
+    }
+
+    [Theory]
+    [InlineData(0, ItemState.Done, "done")]
+    [InlineData(3, ItemState.Failed, "failed")]
+    public void A_finished_item_whose_end_was_lost_ends_as_its_run_did_and_never_runs_again(int exitCode, ItemState expected, string word)
+    {
+        // Issue 12, severe 6: the next runner took the dead runner's item for interrupted and ran it again.
+        using var lab = new LabHarness();
+        FinishedButUnrecorded(lab, exitCode);
+        var r = lab.Run("queue", "start");
+        Assert.Single(File.ReadAllLines(lab.PathOf("ran")));
+        var item = lab.Queue().Items["q1"];
+        Assert.Equal(expected, item.State);
+        Assert.Single(item.Runs);
+        Assert.Contains("q1 " + word, r.Out + r.Err, StringComparison.Ordinal);
+        var end = File.ReadAllLines(lab.PathOf("queue.jsonl")).Select(l => JsonNode.Parse(l)!).Last(op => (string?)op["op"] == "end");
+        Assert.Equal(word, (string?)end["state"]);
+        Assert.Equal(exitCode, (int?)end["exit"]);
+        Assert.Equal(item.Runs.Single(), (string?)end["run"]);
+    }
+
+    [Fact]
+    public void Queue_add_reclaims_a_finished_item_whose_end_was_lost_as_done()
+    {
+        using var lab = new LabHarness();
+        FinishedButUnrecorded(lab, 0);
+        lab.MustRun("queue", "add", "--why", "next", "--", "true");
+        Assert.Equal(ItemState.Done, lab.Queue().Items["q1"].State);
+        lab.Run("queue", "start");
+        Assert.Single(File.ReadAllLines(lab.PathOf("ran")));
+        Assert.Equal(ItemState.Done, lab.Queue().Items["q2"].State);
+    }
+
     private static void WaitFor(Func<bool> condition, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();

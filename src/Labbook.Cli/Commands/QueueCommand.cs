@@ -133,9 +133,10 @@ internal static class QueueCommand
             return 1;
         }
         using var journal = QueueShared.Open(workspace);
+        using var slurm = QueueShared.PrepareReclaim(journal, workspace);
         var ids = journal.Write(w =>
         {
-            QueueShared.Reclaim(w);
+            QueueShared.Reclaim(w, slurm);
             var added = new List<string>();
             foreach (var item in kept)
             {
@@ -229,9 +230,10 @@ internal static class QueueCommand
         {
             var workspace = Workspace.FromEnvironment(create: false);
             using var journal = QueueShared.Open(workspace);
+            using var slurm = QueueShared.PrepareReclaim(journal, workspace);
             var removed = journal.Write(w =>
             {
-                QueueShared.Reclaim(w);
+                QueueShared.Reclaim(w, slurm);
                 var ids = new List<string>();
                 foreach (var reference in parse.GetValue(items) ?? [])
                 {
@@ -288,9 +290,10 @@ internal static class QueueCommand
             var onlyDone = parse.GetValue(done);
             var workspace = Workspace.FromEnvironment(create: false);
             using var journal = QueueShared.Open(workspace);
+            using var slurm = QueueShared.PrepareReclaim(journal, workspace);
             var n = journal.Write(w =>
             {
-                QueueShared.Reclaim(w);
+                QueueShared.Reclaim(w, slurm);
                 var ids = w.State.Ordered.Where(v => onlyDone ? v.State.IsFinal() : v.State != ItemState.Running).Select(v => v.Id).ToList();
                 if (ids.Count > 0)
                 {

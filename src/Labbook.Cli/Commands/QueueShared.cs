@@ -25,18 +25,42 @@ internal static class QueueShared
         return journal;
     }
 
-    /// <summary>A writer's duty: items whose local runner died are marked interrupted (and requeued per policy).</summary>
-    public static void Reclaim(QueueWriter w)
+    /// <summary>
+    /// Before <see cref="Reclaim"/>'s write: asks Slurm, outside the queue lock, about the attempts it may reclaim
+    /// (null when the queue has none on Slurm). Dispose the answer after the write.
+    /// </summary>
+    public static SlurmExecutor? PrepareReclaim(QueueJournal journal, Workspace workspace)
+    {
+        journal.Refresh();
+        if (!SlurmShared.HasSlurmWork(journal.State))
+        {
+            return null;
+        }
+        var slurm = new SlurmExecutor(SlurmShared.ReadSettings(workspace)) { Workspace = workspace };
+        slurm.PrepareReconcile(journal.State);
+        return slurm;
+    }
+
+    /// <summary>
+    /// A writer's duty: items whose local runner died are marked interrupted (and requeued per policy), or, when their
+    /// run ended first, as it ended; Slurm attempts that ended get their end from <paramref name="slurm"/>'s answers.
+    /// </summary>
+    public static void Reclaim(QueueWriter w, SlurmExecutor? slurm)
     {
         using var local = LocalSlotsExecutor.WithSlots(1);
+        var workspace = Workspace.FromEnvironment(create: false);
         foreach (var view in w.State.Items.Values.Where(v => w.State.IsOrphaned(v, w.UtcNow)).ToList())
         {
-            if (local.Reconcile(view, w.State, w.UtcNow) is { } ended)
+            if (local.Reconcile(view, w.State, w.UtcNow) is { } reconciled)
             {
-                w.Append(new QueueOp { Op = QueueOp.End, Id = ended.ItemId, Lease = ended.Lease, State = "interrupted", Run = ended.Run, Reason = ended.Reason });
+                var ended = AttemptRecords.Settle(workspace, reconciled);
+                w.Append(new QueueOp { Op = QueueOp.End, Id = ended.ItemId, Lease = ended.Lease, State = AttemptRecords.StateWord(ended.End), Run = ended.Run, Exit = ended.ExitCode, Reason = ended.Reason });
             }
         }
-        SlurmShared.Reclaim(w, Workspace.FromEnvironment(create: false));
+        if (slurm is not null)
+        {
+            SlurmShared.Reclaim(w, slurm, workspace);
+        }
     }
 
     public static ItemView Find(QueueState state, string reference) =>

@@ -84,18 +84,14 @@ internal static class SlurmShared
     public static bool HasSlurmWork(QueueState state) => SlurmExecutor.RunningHere(state).Any();
 
     /// <summary>A writer's duty: Slurm attempts that ended without saying so get their end (and their run its cause).</summary>
-    public static void Reclaim(QueueWriter w, Workspace workspace)
+    public static void Reclaim(QueueWriter w, SlurmExecutor slurm, Workspace workspace)
     {
-        if (!HasSlurmWork(w.State))
-        {
-            return;
-        }
-        using var slurm = new SlurmExecutor(ReadSettings(workspace)) { Workspace = workspace };
         foreach (var view in SlurmExecutor.RunningHere(w.State).ToList())
         {
-            if (slurm.Reconcile(view, w.State, w.UtcNow) is { } ended)
+            if (slurm.Reconcile(view, w.State, w.UtcNow) is { } reconciled)
             {
-                w.Append(new QueueOp { Op = QueueOp.End, Id = ended.ItemId, Lease = ended.Lease, State = ended.End switch { AttemptEnd.Done => "done", AttemptEnd.Interrupted => "interrupted", _ => "failed" }, Run = ended.Run, Exit = ended.ExitCode, Reason = ended.Reason });
+                var ended = AttemptRecords.Settle(workspace, reconciled);
+                w.Append(new QueueOp { Op = QueueOp.End, Id = ended.ItemId, Lease = ended.Lease, State = AttemptRecords.StateWord(ended.End), Run = ended.Run, Exit = ended.ExitCode, Reason = ended.Reason });
             }
         }
     }

@@ -43,9 +43,20 @@ internal static class StudyCommand
         var cmd = new Command("ls", "List studies: name, direction, trials by state, best value, last activity.");
         cmd.SetAction(_ =>
         {
-            var studies = StudyCatalog.List(Existing(), Terminal.Warn);
+            var unreadable = 0;
+            var studies = StudyCatalog.List(Existing(), message =>
+            {
+                unreadable++;
+                Terminal.Warn(message);
+            });
             if (studies.Count == 0)
             {
+                if (unreadable > 0)
+                {
+                    // Not "no studies yet": there are some, and the warnings above say why they cannot be read.
+                    Terminal.Error($"no readable studies: {unreadable} journal(s) could not be read");
+                    return 1;
+                }
                 Terminal.Note("no studies yet (lab sweep --help)");
                 return 0;
             }

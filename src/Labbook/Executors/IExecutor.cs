@@ -101,6 +101,16 @@ public interface IExecutor : IDisposable
     /// executor kills the orphaned child of a dead runner). Only asked about leases of its kind.
     /// </summary>
     ExecutionResult? Reconcile(ItemView item, QueueState state, DateTime utcNow);
+
+    /// <summary>
+    /// Called before the queue's lock is taken for a write that will <see cref="Reconcile"/> attempts of
+    /// <paramref name="state"/> (read without the lock): asks slow outside sources (a Slurm controller) now, so that
+    /// <see cref="Reconcile"/> under the lock answers from what it learnt and never makes every queue writer wait.
+    /// Default: nothing to ask.
+    /// </summary>
+    void PrepareReconcile(QueueState state)
+    {
+    }
 }
 
 /// <summary>How starting one attempt of a batch went: <see cref="Started"/>, or <see cref="Error"/>.</summary>

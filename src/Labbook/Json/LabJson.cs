@@ -37,6 +37,13 @@ internal static class LabJson
     /// <summary>Options for writing a JsonNode tree indented.</summary>
     public static readonly JsonSerializerOptions IndentedNodeOptions = new(LabJsonContext.Default.Options) { WriteIndented = true };
 
+    /// <summary>
+    /// A JSON number node that writes <paramref name="value"/> with the workspace's converter (shortest exact digits,
+    /// non-finite values as strings); <c>JsonValue.Create(double)</c> would write .NET's digits, which do not
+    /// read back as the same double for every value (2^-25).
+    /// </summary>
+    public static JsonValue Number(double value) => JsonValue.Create(value, LabJsonContext.Default.Double)!;
+
     /// <summary>Serializes on one line (for environment variables, JSON Lines and --json output).</summary>
     public static string Compact<T>(T value) =>
         JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)CompactOptions.GetTypeInfo(typeof(T)));

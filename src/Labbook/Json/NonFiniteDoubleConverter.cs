@@ -35,7 +35,10 @@ public sealed class NonFiniteDoubleConverter : JsonConverter<double>
     {
         if (double.IsFinite(value))
         {
-            writer.WriteNumberValue(value);
+            // Not WriteNumberValue: .NET's digits do not read back as the same double for every value (2^-25).
+            Span<byte> utf8 = stackalloc byte[Metrics.ShortestDouble.MaxLength];
+            Metrics.ShortestDouble.TryFormat(value, utf8, out var written);
+            writer.WriteRawValue(utf8[..written], skipInputValidation: true);
         }
         else
         {

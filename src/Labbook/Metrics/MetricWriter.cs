@@ -134,9 +134,10 @@ public sealed class MetricWriter : IDisposable
                 }
             }
         }
-        catch (IOException)
+        catch (Exception)
         {
-            // A timer flush must never bring the process down; the next explicit flush reports.
+            // A timer callback (and a process-exit handler) must never bring the process down.
+            // The next explicit flush reports what went wrong.
         }
     }
 

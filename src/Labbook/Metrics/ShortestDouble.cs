@@ -37,6 +37,22 @@ internal static class ShortestDouble
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>
+    /// The shortest text that reads back as exactly <paramref name="value"/> (finite only). Every double the
+    /// workspace writes goes through here: .NET's own <c>"R"</c> is not shortest-and-exact for all values
+    /// (2^-25 came out as <c>2.980232238769531e-08</c>, which reads back as another number).
+    /// </summary>
+    public static string Format(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "only finite values have a shortest decimal form");
+        }
+        Span<byte> utf8 = stackalloc byte[MaxLength];
+        TryFormat(value, utf8, out var written);
+        return System.Text.Encoding.ASCII.GetString(utf8[..written]);
+    }
+
+    /// <summary>
     /// Writes a finite <paramref name="value"/>; false (and nothing written) when
     /// <paramref name="destination"/> is too short. Non-finite values are the caller's business.
     /// </summary>

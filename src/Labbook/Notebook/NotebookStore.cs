@@ -35,8 +35,21 @@ public sealed class NotebookStore
 
     /// <summary>Reads the notebook (an empty one when the file does not exist). Never writes.</summary>
     /// <exception cref="FormatException">The file cannot be read (the message names the file and line).</exception>
-    public NotebookDocument Read() =>
-        NotebookDocument.Parse(File.Exists(Path) ? File.ReadAllText(Path, Encoding.UTF8) : "", Path);
+    public NotebookDocument Read() => NotebookDocument.Parse(ReadText(out _), Path);
+
+    /// <summary>The notebook's text without a UTF-8 byte order mark; <paramref name="hasBom"/> says whether it had one.</summary>
+    private string ReadText(out bool hasBom)
+    {
+        hasBom = false;
+        if (!File.Exists(Path))
+        {
+            return "";
+        }
+        var bytes = File.ReadAllBytes(Path);
+        var bom = Encoding.UTF8.Preamble;
+        hasBom = bytes.AsSpan().StartsWith(bom);
+        return Encoding.UTF8.GetString(hasBom ? bytes.AsSpan(bom.Length) : bytes);
+    }
 
     /// <summary>
     /// Reads the notebook under the lock, lets <paramref name="change"/> compute the new text, and
@@ -49,11 +62,13 @@ public sealed class NotebookStore
         Workspace.EnsureCreated();
         using var held = FileLock.Acquire(System.IO.Path.Combine(Workspace.StateDirectory, LockFileName));
         AtomicFile.RemoveStaleTemps(Path);
-        var document = Read();
+        var document = NotebookDocument.Parse(ReadText(out var hasBom), Path);
         var (text, result) = change(document);
         if (text is not null && !string.Equals(text, document.Text, StringComparison.Ordinal))
         {
-            AtomicFile.WriteText(Path, text);
+            // A byte order mark the user's editor wrote stays: the file is theirs, byte for byte where we change nothing.
+            var body = Encoding.UTF8.GetBytes(text);
+            AtomicFile.Write(Path, hasBom ? [.. Encoding.UTF8.Preamble, .. body] : body);
         }
         return result;
     }

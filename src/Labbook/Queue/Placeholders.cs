@@ -71,7 +71,7 @@ public static class Placeholders
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         JsonValue v when v.TryGetValue<long>(out var l) => l.ToString(CultureInfo.InvariantCulture),
         JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("R", CultureInfo.InvariantCulture),
+        JsonValue v when v.TryGetValue<double>(out var d) => Json.MetricText.FormatValue(d),
         JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
         _ => value.ToJsonString(),
     };

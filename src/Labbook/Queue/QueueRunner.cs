@@ -167,6 +167,12 @@ public sealed class QueueRunner
             var toStart = new List<(ItemView Item, Placement Placement, QueueOp Lease)>();
             var noteNoRoom = new Dictionary<string, string>(StringComparer.Ordinal);
             var runnable = 0;
+            // Progress is printed once the write is committed: a line saying an item is done must never precede
+            // the journal's record of it (a kill in between would run the item again).
+            var progress = new List<string>();
+            // Slow questions (squeue, sacct) are asked before the lock, so that they never hold up other queue writers.
+            journal.Refresh();
+            executor.PrepareReconcile(journal.State);
             journal.Write(w =>
             {
                 var state = w.State;
@@ -177,7 +183,7 @@ public sealed class QueueRunner
                 _startOps.Clear();
                 foreach (var r in results)
                 {
-                    RecordEnd(w, r, summary);
+                    RecordEnd(w, r, summary, progress);
                 }
                 // Leases of ours that someone else ended (they thought this runner dead): stop those attempts.
                 foreach (var (lease, entry) in _active)
@@ -189,10 +195,11 @@ public sealed class QueueRunner
                 }
                 foreach (var view in state.Items.Values.Where(v => v.State == ItemState.Running && v.Lease is { } l && l.Runner != Id && l.Executor == executor.Kind).ToList())
                 {
-                    if (executor.Reconcile(view, state, Now) is { } ended)
+                    if (executor.Reconcile(view, state, Now) is { } reconciled)
                     {
-                        _options.Progress?.Invoke($"{view.Id} interrupted: {ended.Reason}");
+                        var ended = AttemptRecords.Settle(_workspace, reconciled);
                         w.Append(EndOp(ended));
+                        progress.Add($"{view.Id} {AttemptRecords.StateWord(ended.End)}{(ended.Run is { } run ? " run " + run : "")}: {ended.Reason}");
                     }
                 }
                 if (state.StopRequests.TryGetValue(Id, out var now))
@@ -247,6 +254,10 @@ public sealed class QueueRunner
                 }
                 return 0;
             });
+            foreach (var line in progress)
+            {
+                _options.Progress?.Invoke(line);
+            }
             var requests = new List<ExecutionRequest>();
             foreach (var (view, placement, lease) in toStart)
             {
@@ -386,7 +397,7 @@ public sealed class QueueRunner
 
     private void RecordEndLater(ExecutionResult result) => _pendingEnds.Add(result);
 
-    private void RecordEnd(QueueWriter w, ExecutionResult r, RunnerSummary summary)
+    private static void RecordEnd(QueueWriter w, ExecutionResult r, RunnerSummary summary, List<string> progress)
     {
         if (!w.State.Items.TryGetValue(r.ItemId, out var view) || view.Lease?.Id != r.Lease)
         {
@@ -400,7 +411,7 @@ public sealed class QueueRunner
             summary.Finished[r.ItemId] = state;
         }
         var next = state == ItemState.Pending ? " (queued again)" : "";
-        _options.Progress?.Invoke($"{r.ItemId} {r.End.ToString().ToLowerInvariant()}{(r.Run is { } run ? " run " + run : "")}{(r.Reason is { } why ? ": " + why : "")}{next}");
+        progress.Add($"{r.ItemId} {r.End.ToString().ToLowerInvariant()}{(r.Run is { } run ? " run " + run : "")}{(r.Reason is { } why ? ": " + why : "")}{next}");
     }
 
     private static QueueOp EndOp(ExecutionResult r) => new()
@@ -408,7 +419,7 @@ public sealed class QueueRunner
         Op = QueueOp.End,
         Id = r.ItemId,
         Lease = r.Lease,
-        State = r.End switch { AttemptEnd.Done => "done", AttemptEnd.Interrupted => "interrupted", _ => "failed" },
+        State = AttemptRecords.StateWord(r.End),
         Run = r.Run,
         Exit = r.ExitCode,
         Reason = r.Reason,

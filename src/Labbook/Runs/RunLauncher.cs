@@ -366,8 +366,9 @@ public static class RunLauncher
             {
                 Tail();
             }
-            catch (IOException)
+            catch (Exception)
             {
+                // A timer callback must never bring the process down; the final Tail reports.
             }
         }, null, request.TailInterval, request.TailInterval);
 

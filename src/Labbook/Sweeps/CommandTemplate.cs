@@ -73,8 +73,8 @@ public sealed partial class CommandTemplate
     {
         null => "",
         bool b => b ? "true" : "false",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        double d => Json.MetricText.FormatValue(d),
+        float f => f.ToString(CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -1,4 +1,3 @@
-using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -332,5 +331,5 @@ public static class SpaceParser
         return scalar.Style is ScalarStyle.Plain ? InlineSpace.TypedValue(text) : text;
     }
 
-    private static string Format(double v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Format(double v) => Json.MetricText.FormatValue(v);
 }

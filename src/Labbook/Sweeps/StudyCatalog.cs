@@ -56,13 +56,17 @@ public static class StudyCatalog
         foreach (var file in Directory.EnumerateFiles(workspace.StudiesDirectory, "*.jsonl").Order(StringComparer.Ordinal))
         {
             JournalStorage storage;
+            JournalFileBackend? backend = null;
             try
             {
-                storage = new JournalStorage(new JournalFileBackend(file));
+                backend = new JournalFileBackend(file);
+                storage = new JournalStorage(backend);
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
             {
-                warn?.Invoke($"{file}: {e.Message}");
+                backend?.Dispose();
+                // The journal's own errors name the file already ("FILE: line N: ..."); say it once.
+                warn?.Invoke(e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
                 continue;
             }
             foreach (var name in storage.GetStudyNames())

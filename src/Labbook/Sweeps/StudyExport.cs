@@ -35,7 +35,7 @@ public static class StudyExport
             row.Add(SweepRunner.RunIdOf(t) ?? "");
             row.Add(t.DatetimeStart is { } s ? Date(s) : "");
             row.Add(t.DatetimeComplete is { } c ? Date(c) : "");
-            row.Add(t.DatetimeStart is { } s2 && t.DatetimeComplete is { } c2 ? (c2 - s2).TotalSeconds.ToString("R", CultureInfo.InvariantCulture) : "");
+            row.Add(t.DatetimeStart is { } s2 && t.DatetimeComplete is { } c2 ? Json.MetricText.FormatValue((c2 - s2).TotalSeconds) : "");
             row.Add(Attr(t.SystemAttrs, Study.FailReasonAttr));
             writer.Write(CsvText.Line(row));
             writer.Write('\n');

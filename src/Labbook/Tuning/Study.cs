@@ -317,7 +317,8 @@ public sealed class Study : ITrialHistory
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(nJobs, 1);
         _stopRequested = false;
-        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        // A timeout beyond the calendar means none (DateTime.UtcNow + t would throw).
+        var deadline = timeout is { } t && t < DateTime.MaxValue - DateTime.UtcNow ? DateTime.UtcNow + t : DateTime.MaxValue;
         var started = 0;
         void Work()
         {

@@ -76,7 +76,7 @@ public static class TrialsCsv
     };
 
     private static string Number(double v) =>
-        double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", CultureInfo.InvariantCulture);
+        Json.MetricText.FormatValue(v);
 
     private static string Date(DateTime d) => d.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 

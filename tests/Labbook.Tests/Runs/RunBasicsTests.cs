@@ -110,6 +110,21 @@ public class RunBasicsTests
     public void Quoting_for_display_round_trips_through_a_shell_reading()
     {
         Assert.Equal("python train.py --act 'a; rm -rf ~' 'it'\\''s'", ShellQuote.Join(["python", "train.py", "--act", "a; rm -rf ~", "it's"]));
+        // What a user pastes into a shell must give the program these very arguments: a real shell reads it back.
+        string[] argv =
+        [
+            "python", "train.py", "--act", "a; rm -rf ~", "it's", "", " ", "$HOME", "${PATH}", "`id`", "$(id)", "*", "?",
+            "[a]", "~", "~/x", "a\\b", "\"q\"", "tab\there", "line\nbreak", "-n", "--", "#not a comment", "a&b", "a|b", "a>b",
+            "{x}", "{a,b}", "!", "é ünï", "='", "''",
+        ];
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("printf '%s\\0' " + ShellQuote.Join(argv));
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var output = shell.StandardOutput.ReadToEnd();
+        Assert.True(shell.WaitForExit(30_000));
+        Assert.Equal(0, shell.ExitCode);
+        Assert.Equal(argv, output.Split('\0')[..^1]);
     }
 
     [Fact]

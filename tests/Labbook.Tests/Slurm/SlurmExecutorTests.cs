@@ -189,4 +189,72 @@ public class SlurmExecutorTests
         Assert.Equal(["100", "101_0", "101_1"], after.State.Ordered.Select(v => v.Lease!.External));
         Assert.All(after.State.Ordered, v => Assert.Equal("slurm", v.Lease!.Executor));
     }
+
+    [Fact]
+    public void A_slow_slurm_controller_never_holds_the_queue_lock()
+    {
+        // Issue 12: squeue and sacct ran inside the queue's write lock (60 s timeout each), so a slow controller held
+        // up every queue writer. Here squeue blocks until released: another writer must get through meanwhile.
+        using var dir = new TempDir();
+        var ws = Workspace.FindOrCreate(dir.Path);
+        using (var journal = ws.OpenQueue())
+        {
+            journal.Append(
+                new QueueOp { Op = QueueOp.Add, Item = Item("q1") },
+                new QueueOp { Op = QueueOp.LeaseOp, Id = "q1", Lease = "Lq1", Runner = "r-elsewhere", Executor = "slurm" },
+                new QueueOp { Op = QueueOp.Start, Id = "q1", Lease = "Lq1", External = "100" });
+        }
+        using var cli = new BlockingSlurm(new FakeSlurm { Sacct = "100|COMPLETED|0:0|None\n" });
+        using var slurm = new SlurmExecutor(new SlurmSettings { Lab = "lab" }, cli) { Workspace = ws };
+        RunnerSummary? summary = null;
+        var runner = new Thread(() => summary = new QueueRunner(ws, new RunnerOptions { Executor = slurm, PollInterval = TimeSpan.Zero }).Run());
+        runner.Start();
+        try
+        {
+            Assert.True(cli.Entered.Wait(TimeSpan.FromSeconds(60)), "the runner never asked Slurm");
+            var other = new Thread(() =>
+            {
+                using var journal = ws.OpenQueue();
+                journal.Append(new QueueOp { Op = QueueOp.Add, Item = Item("q2") });
+            });
+            other.Start();
+            Assert.True(other.Join(TimeSpan.FromSeconds(30)), "a queue writer waited for squeue");
+            Assert.True(runner.IsAlive, "the runner is still waiting for squeue");
+        }
+        finally
+        {
+            cli.Release.Set();
+        }
+        Assert.True(runner.Join(TimeSpan.FromSeconds(60)));
+        Assert.NotNull(summary);
+        using var after = ws.OpenQueue();
+        Assert.Equal(ItemState.Done, after.State.Items["q1"].State);
+    }
+
+    /// <summary>A cluster whose first squeue or sacct hangs until <see cref="Release"/> is set.</summary>
+    private sealed class BlockingSlurm(FakeSlurm inner) : ISlurmCli, IDisposable
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public SlurmCommandResult Run(IReadOnlyList<string> argv)
+        {
+            if (argv[0] is "squeue" or "sacct")
+            {
+                Entered.Set();
+                Release.Wait();
+            }
+            lock (inner)
+            {
+                return inner.Run(argv);
+            }
+        }
+
+        public void Dispose()
+        {
+            Entered.Dispose();
+            Release.Dispose();
+        }
+    }
 }

@@ -128,4 +128,43 @@ public sealed class JournalDurabilityTests : IDisposable
         Assert.Equal(0, BackendOf(reader).AppendCount);
         Assert.Throws<ArgumentOutOfRangeException>(() => new JournalFileBackend(path, syncDelay: TimeSpan.FromMilliseconds(-1)));
     }
+
+    [Fact]
+    public void The_flusher_survives_a_clock_that_passes_the_delay_between_two_readings()
+    {
+        // Issue 12, severe 5: the flusher checked "now < deadline" and then read the clock again for the timeout; a
+        // thread descheduled in between passed a negative timeout to Monitor.Wait, whose exception killed the host.
+        // This clock moves 15 ms at every reading, so with a 20 ms delay the second reading is always past it.
+        var clock = new SteppingClock(TimeSpan.FromMilliseconds(15));
+        using var backend = new JournalFileBackend(Path.Combine(_dir, "c.jsonl"), null, JournalDurability.GroupCommit, TimeSpan.FromMilliseconds(20), clock);
+        for (var round = 0; round < 5; round++)
+        {
+            backend.AppendLogs("{\"op_code\": 0}\n"u8);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (backend.SyncedAppendCount < backend.AppendCount && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(5);
+            }
+            Assert.Equal(backend.AppendCount, backend.SyncedAppendCount);
+        }
+        backend.Flush(); // would throw what the flusher recorded
+        Assert.True(clock.Readings > 10, "the flusher measured its delay on the injected clock");
+    }
+
+    /// <summary>A clock that moves forward by a fixed step at every reading, as a loaded machine's seems to.</summary>
+    private sealed class SteppingClock(TimeSpan step) : TimeProvider
+    {
+        private long _ticks;
+        private int _readings;
+
+        public int Readings => Volatile.Read(ref _readings);
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp()
+        {
+            Interlocked.Increment(ref _readings);
+            return Interlocked.Add(ref _ticks, step.Ticks);
+        }
+    }
 }

@@ -29,6 +29,7 @@ public sealed class JournalFormatTests : IDisposable
     [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
     [InlineData(5e-324, "5e-324")]
     [InlineData(-2.5e-7, "-2.5e-07")]
+    [InlineData(2.9802322387695312e-08, "2.9802322387695312e-08")] // 2^-25, which .NET's "R" wrote as 2.980232238769531e-08
     [InlineData(12345678901234567890.0, "1.2345678901234567e+19")]
     public void Floats_are_written_as_python_repr(double value, string expected) =>
         Assert.Equal(expected, PythonJson.FormatDouble(value));

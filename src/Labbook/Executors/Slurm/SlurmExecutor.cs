@@ -17,6 +17,10 @@ public sealed class SlurmExecutor : IBatchExecutor
     private readonly ISlurmCli _cli;
     private readonly Dictionary<string, string> _jobsByLease = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SlurmJobState> _cache = new(StringComparer.Ordinal);
+
+    // Jobs PrepareReconcile asked about (outside the queue lock); once it ran, Reconcile asks Slurm nothing itself.
+    private readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
+    private bool _preparedOnce;
     private string? _config;
 
     /// <summary>Creates an executor with these defaults.</summary>
@@ -375,6 +379,24 @@ public sealed class SlurmExecutor : IBatchExecutor
         return now is not null && now.Phase != SlurmPhase.Running ? now : null;
     }
 
+    /// <inheritdoc/>
+    public void PrepareReconcile(QueueState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _preparedOnce = true;
+        // The jobs Reconcile would have asked about: those whose state is not known yet (one question for all).
+        var unknown = RunningHere(state).Select(v => v.Lease!).Where(l => l.External is { } job && !_cache.ContainsKey(job)).ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+        Query(unknown);
+        foreach (var lease in unknown)
+        {
+            _prepared.Add(lease.External!);
+        }
+    }
+
     /// <summary>Slurm leases of the queue that are still running in the journal.</summary>
     public static IEnumerable<ItemView> RunningHere(QueueState state)
     {
@@ -399,9 +421,21 @@ public sealed class SlurmExecutor : IBatchExecutor
         }
         if (!_cache.TryGetValue(job, out var s))
         {
-            // One question for every Slurm attempt the journal holds, not one per item.
-            Query([.. RunningHere(state).Select(v => v.Lease!).Append(lease)]);
-            _cache.TryGetValue(job, out s);
+            if (_preparedOnce)
+            {
+                // Under the queue lock: answer from what PrepareReconcile learnt. A job it did not ask about (leased
+                // since) is left to the next writer rather than making every writer wait for squeue and sacct.
+                if (!_prepared.Contains(job))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                // One question for every Slurm attempt the journal holds, not one per item.
+                Query([.. RunningHere(state).Select(v => v.Lease!).Append(lease)]);
+                _cache.TryGetValue(job, out s);
+            }
         }
         if (s is null)
         {

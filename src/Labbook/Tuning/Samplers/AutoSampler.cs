@@ -34,7 +34,8 @@ public sealed class AutoSampler : ISampler
         _gpTrials = gpTrials;
     }
 
-    private ISampler Choose(ITrialHistory study)
+    /// <summary>The sampler that models the next trial of <paramref name="study"/> (internal: tests check the hand-overs).</summary>
+    internal ISampler Choose(ITrialHistory study)
     {
         var completed = study.GetTrials(TrialState.Complete);
         if (completed.Count == 0)

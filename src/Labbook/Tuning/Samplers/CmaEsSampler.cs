@@ -12,6 +12,9 @@ namespace Labbook.Tuning;
 public sealed class CmaEsSampler : ISampler
 {
     private readonly Random _random;
+
+    /// <summary>With a seed, each trial's sample comes from (seed, trial number): see <see cref="TrialRandom"/>.</summary>
+    private readonly int? _seed;
     private readonly Lock _gate = new();
     private readonly ISampler _independentSampler;
     private readonly int _nStartupTrials;
@@ -46,6 +49,7 @@ public sealed class CmaEsSampler : ISampler
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(p, 2, nameof(populationSize));
         }
+        _seed = seed;
         _random = seed is { } s ? new Random(s) : new Random();
         _independentSampler = independentSampler ?? new RandomSampler(seed is { } s2 ? unchecked(s2 + 1) : null);
         _nStartupTrials = nStartupTrials;
@@ -102,7 +106,7 @@ public sealed class CmaEsSampler : ISampler
             {
                 cma.Tell(generation);
             }
-            var x = cma.Ask(_random);
+            var x = cma.Ask(_seed is { } seed ? TrialRandom.For(seed, trial.Number, TrialRandom.Key(_names), TrialRandom.Purpose.CmaEs) : _random);
             _asked[trial.Number] = (cma.Generation, x);
             for (var i = 0; i < _names.Length; i++)
             {

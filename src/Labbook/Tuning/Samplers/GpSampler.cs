@@ -11,7 +11,6 @@ namespace Labbook.Tuning;
 /// </summary>
 public sealed class GpSampler : ISampler
 {
-    private readonly Random _random;
     private readonly Lock _gate = new();
     private readonly int _seed;
     private readonly int _nStartupTrials;
@@ -30,7 +29,6 @@ public sealed class GpSampler : ISampler
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nStartupTrials, 1);
         _seed = seed ?? Random.Shared.Next();
-        _random = new Random(_seed);
         _nStartupTrials = nStartupTrials;
         _independentSampler = independentSampler ?? new RandomSampler(unchecked(_seed + 1));
     }
@@ -88,11 +86,13 @@ public sealed class GpSampler : ISampler
             double[] next;
             if (xs.Count < _nStartupTrials)
             {
-                next = _sobol!.Point(xs.Count);
+                // By trial number, not by the count of observations: a failed or still-running trial does not add
+                // one, so the count would hand the next trial the same point again.
+                next = _sobol!.Point(Math.Max(0, trial.Number - 1)); // trial 0 is never sampled here (see QmcSampler)
             }
             else
             {
-                next = Propose(xs, ys);
+                next = Propose(xs, ys, TrialRandom.For(_seed, trial.Number, TrialRandom.Key(names), TrialRandom.Purpose.GaussianProcess));
             }
             for (var i = 0; i < names.Length; i++)
             {
@@ -106,7 +106,7 @@ public sealed class GpSampler : ISampler
     public double SampleIndependent(ITrialHistory study, FrozenTrial trial, string paramName, Distribution distribution) =>
         _independentSampler.SampleIndependent(study, trial, paramName, distribution);
 
-    private double[] Propose(List<double[]> xs, List<double> ys)
+    private double[] Propose(List<double[]> xs, List<double> ys, Random random)
     {
         var n = xs.Count;
         var d = _names.Length;
@@ -145,7 +145,7 @@ public sealed class GpSampler : ISampler
         {
             for (var t = 0; t < d; t++)
             {
-                candidate[t] = _random.NextDouble();
+                candidate[t] = random.NextDouble();
             }
             Consider(candidate);
         }
@@ -156,7 +156,7 @@ public sealed class GpSampler : ISampler
                 var scale = c % 2 == 0 ? 0.5 : 0.1;
                 for (var t = 0; t < d; t++)
                 {
-                    candidate[t] = Math.Clamp(xs[i][t] + (scale * lengthscales[t] * SamplerMath.StandardNormal(_random)), 0, 1);
+                    candidate[t] = Math.Clamp(xs[i][t] + (scale * lengthscales[t] * SamplerMath.StandardNormal(random)), 0, 1);
                 }
                 Consider(candidate);
             }
@@ -168,7 +168,7 @@ public sealed class GpSampler : ISampler
         {
             for (var t = 0; t < d; t++)
             {
-                candidate[t] = Math.Clamp(current[t] + (step * Math.Min(lengthscales[t], 1.0) * SamplerMath.StandardNormal(_random)), 0, 1);
+                candidate[t] = Math.Clamp(current[t] + (step * Math.Min(lengthscales[t], 1.0) * SamplerMath.StandardNormal(random)), 0, 1);
             }
             var before = bestScore;
             Consider(candidate);

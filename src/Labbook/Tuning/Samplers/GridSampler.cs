@@ -17,6 +17,7 @@ public sealed class GridSampler : IExhaustibleSampler
     private readonly object?[][] _values;
     private readonly string _spaceJson;
     private readonly Random _random;
+    private readonly int? _seed;
     private readonly Lock _gate = new();
 
     /// <summary>Creates a grid over <paramref name="searchSpace"/>: parameter name to the values to try.</summary>
@@ -38,6 +39,7 @@ public sealed class GridSampler : IExhaustibleSampler
         Count = _values.Aggregate(1L, (n, v) => checked(n * v.Length)) is var c && c <= int.MaxValue
             ? (int)c
             : throw new ArgumentException("the grid has more than 2^31 points", nameof(searchSpace));
+        _seed = seed;
         _random = seed is { } s ? new Random(s) : new Random();
     }
 
@@ -78,7 +80,9 @@ public sealed class GridSampler : IExhaustibleSampler
         lock (_gate)
         {
             // Every point is taken (only when trials were started around this sampler): repeat one, as Optuna does.
-            gridId = unvisited.Count > 0 ? unvisited[_random.Next(unvisited.Count)] : _random.Next(Count);
+            // Seeded: the trial's own draw, so a study continued elsewhere picks as it would have in one process.
+            var random = _seed is { } seed ? TrialRandom.For(seed, trial.Number, "", TrialRandom.Purpose.Grid) : _random;
+            gridId = unvisited.Count > 0 ? unvisited[random.Next(unvisited.Count)] : random.Next(Count);
         }
         study.SetTrialSystemAttr(trial, SearchSpaceAttr, PythonJson.Parse(_spaceJson));
         study.SetTrialSystemAttr(trial, GridIdAttr, JsonValue.Create((long)gridId));

@@ -14,7 +14,6 @@ public sealed class QmcSampler : ISampler
     private readonly IntersectionSearchSpace _searchSpace = new(includePruned: true);
     private SobolSequence? _sobol;
     private string[] _names = [];
-    private long _index;
 
     /// <summary>Creates a Sobol sampler.</summary>
     /// <param name="seed">Seed of the scrambling (a random one when null).</param>
@@ -47,9 +46,12 @@ public sealed class QmcSampler : ISampler
             {
                 _names = names;
                 _sobol = new SobolSequence(names.Length, _seed);
-                _index = 0;
             }
-            var point = _sobol.Point(_index++);
+            // The point follows from the trial's number, not from a count kept by this instance: a study continued in
+            // another process takes the next points of the same sequence instead of its first ones again. Trial 0 is
+            // never sampled here (no space is known before a trial completes), so trial 1 takes point 0 and the first
+            // 2^k sampled trials form the sequence's balanced prefix.
+            var point = _sobol.Point(Math.Max(0, trial.Number - 1));
             for (var i = 0; i < names.Length; i++)
             {
                 result[names[i]] = UnitCube.FromUnit(searchSpace[names[i]], point[i]);

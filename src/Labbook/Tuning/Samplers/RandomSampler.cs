@@ -4,11 +4,16 @@ namespace Labbook.Tuning;
 public sealed class RandomSampler : ISampler
 {
     private readonly Random _random;
+    private readonly int? _seed;
     private readonly Lock _gate = new();
 
-    /// <summary>Creates a random sampler; a seed makes its draws reproducible.</summary>
+    /// <summary>
+    /// Creates a random sampler; a seed makes its draws reproducible: each draw comes from (seed, trial number,
+    /// parameter), so a study continued or resumed in another process neither repeats nor changes its trials.
+    /// </summary>
     public RandomSampler(int? seed = null)
     {
+        _seed = seed;
         _random = seed is { } s ? new Random(s) : new Random();
     }
 
@@ -23,6 +28,12 @@ public sealed class RandomSampler : ISampler
     /// <inheritdoc/>
     public double SampleIndependent(ITrialHistory study, FrozenTrial trial, string paramName, Distribution distribution)
     {
+        ArgumentNullException.ThrowIfNull(trial);
+        ArgumentNullException.ThrowIfNull(paramName);
+        if (_seed is { } seed)
+        {
+            return Sample(TrialRandom.For(seed, trial.Number, paramName, TrialRandom.Purpose.Independent), distribution);
+        }
         lock (_gate)
         {
             return Sample(_random, distribution);

@@ -18,6 +18,9 @@ namespace Labbook.Tuning;
 public sealed class TpeSampler : ISampler
 {
     private readonly Random _random;
+
+    /// <summary>With a seed, every draw comes from (seed, trial number, parameters): see <see cref="TrialRandom"/>.</summary>
+    private readonly int? _seed;
     private readonly Lock _gate = new();
     private readonly int _nStartupTrials;
     private readonly int _nEiCandidates;
@@ -75,6 +78,7 @@ public sealed class TpeSampler : ISampler
         {
             throw new ArgumentOutOfRangeException(nameof(priorWeight), "the prior weight must be positive");
         }
+        _seed = seed;
         _random = seed is { } s ? new Random(s) : new Random();
         _nStartupTrials = nStartupTrials;
         _nEiCandidates = nEiCandidates;
@@ -143,7 +147,7 @@ public sealed class TpeSampler : ISampler
                 dims[j] = ParzenDimension.From(distribution);
                 j++;
             }
-            var values = SampleTpe(snapshot, names, dims, _multivariateOptions);
+            var values = SampleTpe(snapshot, names, dims, _multivariateOptions, RandomFor(trial, TrialRandom.Key(names), TrialRandom.Purpose.Candidates));
             for (var d = 0; d < names.Length; d++)
             {
                 result[names[d]] = values[d];
@@ -160,19 +164,23 @@ public sealed class TpeSampler : ISampler
         {
             if (distribution.IsSingle)
             {
-                return RandomSampler.Sample(_random, distribution);
+                return RandomSampler.Sample(RandomFor(trial, paramName, TrialRandom.Purpose.Independent), distribution);
             }
             var snapshot = GetSnapshot(study, trial);
             if (snapshot.Finished < _nStartupTrials)
             {
-                return RandomSampler.Sample(_random, distribution);
+                return RandomSampler.Sample(RandomFor(trial, paramName, TrialRandom.Purpose.Independent), distribution);
             }
-            return SampleTpe(snapshot, [paramName], [ParzenDimension.From(distribution)], _univariateOptions)[0];
+            return SampleTpe(snapshot, [paramName], [ParzenDimension.From(distribution)], _univariateOptions, RandomFor(trial, paramName, TrialRandom.Purpose.Candidates))[0];
         }
     }
 
+    /// <summary>The generator of one draw: derived from (seed, trial, names) when seeded, else the shared one (under the lock).</summary>
+    private Random RandomFor(FrozenTrial trial, string names, TrialRandom.Purpose purpose) =>
+        _seed is { } seed ? TrialRandom.For(seed, trial.Number, names, purpose) : _random;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options)
+    private double[] SampleTpe(Snapshot snapshot, string[] names, ParzenDimension[] dims, ParzenOptions options, Random random)
     {
         var n = snapshot.Count;
         var nd = dims.Length;
@@ -218,7 +226,7 @@ public sealed class TpeSampler : ISampler
             below = new ParzenEstimator(dims, belowObs, nBelow, _weights(nBelow), options);
             above = new ParzenEstimator(dims, aboveObs, nAbove, Weights(nAbove), options, sorted: false, _aboveBuffers);
         }
-        var candidates = below.Sample(_random, _nEiCandidates);
+        var candidates = below.Sample(random, _nEiCandidates);
         // Snap candidates onto their grids first, as Optuna scores the transformed-back values.
         for (var d = 0; d < nd; d++)
         {

@@ -24,10 +24,16 @@ public class AutoSamplerTests
         var history = new FakeHistory();
         var sampler = new AutoSampler(1, gpTrials: 12);
         var d = new FloatDistribution(-2, 2);
+        var chosen = new List<string>();
         for (var t = 0; t < 60; t++)
         {
+            chosen.Add(sampler.Choose(history).GetType().Name);
             history.RunTrial(sampler, suggest => Math.Pow(suggest("a", d), 2) + Math.Pow(suggest("b", d) - 1, 2));
         }
+        // The first trial (no space known yet) is TPE's, trials 1-11 the GP's, and from 12 completed trials on CMA-ES's.
+        Assert.Equal(nameof(TpeSampler), chosen[0]);
+        Assert.All(chosen.Skip(1).Take(11), name => Assert.Equal(nameof(GpSampler), name));
+        Assert.All(chosen.Skip(12), name => Assert.Equal(nameof(CmaEsSampler), name));
         Assert.True(history.BestValue < 0.05, $"best {history.BestValue}");
     }
 

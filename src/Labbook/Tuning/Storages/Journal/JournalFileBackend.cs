@@ -34,6 +34,7 @@ public sealed class JournalFileBackend : IJournalBackend
     private Thread? _flusher;
     private bool _stopping;
     private IOException? _syncError;
+    private readonly TimeProvider _clock;
 
     /// <summary>The default <see cref="SyncDelay"/> of <see cref="JournalDurability.GroupCommit"/>: 20 ms.</summary>
     public static readonly TimeSpan DefaultSyncDelay = TimeSpan.FromMilliseconds(20);
@@ -47,7 +48,15 @@ public sealed class JournalFileBackend : IJournalBackend
     /// as soon as an append arrives). Ignored with <see cref="JournalDurability.EveryAppend"/>.
     /// </param>
     public JournalFileBackend(string path, TimeSpan? lockTimeout = null, JournalDurability durability = JournalDurability.GroupCommit, TimeSpan? syncDelay = null)
+        : this(path, lockTimeout, durability, syncDelay, TimeProvider.System)
     {
+    }
+
+    /// <summary>As the public constructor, with the clock the flusher measures its gathering delay on (tests step it).</summary>
+    internal JournalFileBackend(string path, TimeSpan? lockTimeout, JournalDurability durability, TimeSpan? syncDelay, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        _clock = clock;
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (durability is not (JournalDurability.GroupCommit or JournalDurability.EveryAppend))
         {
@@ -167,11 +176,15 @@ public sealed class JournalFileBackend : IJournalBackend
                 SyncThrough(number);
                 return;
             }
-            if (_flusher is null)
+            if (_flusher is null || !_flusher.IsAlive)
             {
+                // First append, or the flusher stopped on a failure it reported (thrown above): start a fresh one.
+                if (_flusher is null)
+                {
+                    AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+                }
                 _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "journal flusher" };
                 _flusher.Start();
-                AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
             }
             lock (_signal)
             {
@@ -233,40 +246,66 @@ public sealed class JournalFileBackend : IJournalBackend
     /// </summary>
     private void FlushLoop()
     {
-        while (true)
+        // A background thread must never throw into the host program: every failure, not only an fsync's, is kept
+        // and thrown by the next append or Flush, where a caller can handle it.
+        try
         {
-            lock (_signal)
+            while (true)
             {
-                while (!_stopping && Interlocked.Read(ref _synced) >= Interlocked.Read(ref _appended))
+                lock (_signal)
                 {
-                    _flusherIdle = true;
-                    Monitor.Wait(_signal);
-                    _flusherIdle = false;
+                    while (!_stopping && Interlocked.Read(ref _synced) >= Interlocked.Read(ref _appended))
+                    {
+                        _flusherIdle = true;
+                        Monitor.Wait(_signal);
+                        _flusherIdle = false;
+                    }
+                    if (_stopping)
+                    {
+                        return;
+                    }
+                    // Gather appends for SyncDelay; writers do not wake a busy flusher, only Dispose ends this early.
+                    // The remaining time is read from the clock once per wait: checking it and reading it again
+                    // could yield a negative timeout when the thread is descheduled in between.
+                    var started = _clock.GetTimestamp();
+                    while (!_stopping && RemainingMilliseconds(_clock.GetElapsedTime(started)) is var remaining and > 0)
+                    {
+                        Monitor.Wait(_signal, remaining);
+                    }
+                    if (_stopping)
+                    {
+                        return;
+                    }
                 }
-                if (_stopping)
+                try
                 {
-                    return;
+                    SyncThrough(Interlocked.Read(ref _appended));
                 }
-                // Gather appends for SyncDelay; writers do not wake a busy flusher, only Dispose ends this early.
-                var deadline = DateTime.UtcNow + SyncDelay;
-                while (!_stopping && DateTime.UtcNow < deadline)
+                catch (IOException ex)
                 {
-                    Monitor.Wait(_signal, deadline - DateTime.UtcNow);
+                    Interlocked.Exchange(ref _syncError, ex);
                 }
-                if (_stopping)
-                {
-                    return;
-                }
-            }
-            try
-            {
-                SyncThrough(Interlocked.Read(ref _appended));
-            }
-            catch (IOException ex)
-            {
-                Interlocked.Exchange(ref _syncError, ex);
             }
         }
+        catch (Exception ex)
+        {
+            // The flusher's whole point here: no exception may escape a background thread.
+            lock (_signal)
+            {
+                _flusherIdle = false;
+            }
+            Interlocked.Exchange(ref _syncError, new IOException($"{_path}: the journal's background flush stopped: {ex.Message}", ex));
+        }
+    }
+
+    /// <summary>
+    /// Whole milliseconds left of <see cref="SyncDelay"/> after <paramref name="elapsed"/>, rounded up so that a
+    /// fraction of a millisecond still waits; zero or less means the delay is over. Never a negative timeout.
+    /// </summary>
+    private int RemainingMilliseconds(TimeSpan elapsed)
+    {
+        var left = SyncDelay - elapsed;
+        return left <= TimeSpan.Zero ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds));
     }
 
     private void OnProcessExit(object? sender, EventArgs e)

@@ -231,8 +231,8 @@ internal static class PythonJson
         {
             return double.IsNegative(d) ? "-0.0" : "0.0";
         }
-        // "E16" is not shortest; "R" is, so take its digits and exponent and lay them out as Python does.
-        var r = d.ToString("R", CultureInfo.InvariantCulture);
+        // Take the shortest exact digits and exponent (not "R": it is neither for every value) and lay them out as Python does.
+        var r = Metrics.ShortestDouble.Format(d);
         var negative = r[0] == '-';
         var body = negative ? r[1..] : r;
         var exponent = 0;
