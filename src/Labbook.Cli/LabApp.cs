@@ -83,6 +83,12 @@ internal static class LabApp
 
     public static int Run(string[] args)
     {
+        // The version needs no parser: building even the root command loads System.CommandLine's resources.
+        if (args is ["--version"])
+        {
+            Console.Out.WriteLine(Labbook.LabbookInfo.Version);
+            return 0;
+        }
         var verbose = args.Contains("--verbose");
         if (verbose)
         {
