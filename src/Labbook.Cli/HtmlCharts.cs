@@ -9,7 +9,12 @@ namespace Labbook.Cli;
 /// <summary>One line on a chart: a run's series of one metric.</summary>
 /// <param name="Label">The legend text.</param>
 /// <param name="Points">(step, value) pairs; non-finite values leave gaps.</param>
-internal sealed record ChartSeries(string Label, IReadOnlyList<(long Step, double Value)> Points);
+internal sealed record ChartSeries(string Label, IReadOnlyList<(long Step, double Value)> Points)
+{
+    /// <summary>Which palette colour (<see cref="Charts.Palette"/>) the line takes; -1 takes its position in the chart.
+    /// Give each run the same index on every chart of a page so that a run keeps its colour.</summary>
+    public int ColorIndex { get; init; } = -1;
+}
 
 /// <summary>
 /// Writes one self-contained HTML file (works offline: Chart.js is inlined from an embedded
@@ -60,6 +65,8 @@ internal sealed class HtmlCharts
     /// <summary>A table; cells are text. Columns after the first two are right-aligned when <paramref name="numeric"/>.</summary>
     public void Table(string? caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool numeric = false)
     {
+        // A wide table scrolls inside its own box instead of running off the page.
+        _body.Append("<div class=\"scroll\">");
         _body.Append(numeric ? "<table class=\"num\">\n" : "<table>\n");
         if (caption is not null)
         {
@@ -70,7 +77,7 @@ internal sealed class HtmlCharts
         {
             _body.Append("<tr>").Append(string.Concat(row.Select(c => "<td>" + Encode(c) + "</td>"))).Append("</tr>\n");
         }
-        _body.Append("</table>\n");
+        _body.Append("</table></div>\n");
     }
 
     public void Chart(string metric, IReadOnlyList<ChartSeries> series)
@@ -85,7 +92,7 @@ internal sealed class HtmlCharts
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Encode(Title)).Append("</title>\n");
         sb.Append("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}")
-            .Append(".chart{position:relative;height:320px;margin:1em 0 2em}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}")
+            .Append("h1{font-size:1.5em;overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}.chart{position:relative;height:320px;margin:1em 0 2em}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}")
             .Append(".met{color:#186a2c}.notmet{color:#a01818}.undecided{color:#8a6d00}.failed{color:#a01818}.muted{color:#777}")
             .Append("table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:600;padding-bottom:.3em}")
             .Append("th,td{border-bottom:1px solid #ddd;padding:.25em .8em;text-align:left}table.num td+td+td{text-align:right;font-variant-numeric:tabular-nums}</style>\n");
@@ -94,12 +101,18 @@ internal sealed class HtmlCharts
         sb.Append("<p class=\"muted\">Charts by Chart.js (MIT licence, included at the end of this file).</p>\n");
         sb.Append("<script>\n").Append(Resource("chart.umd.min.js")).Append("\n</script>\n");
         sb.Append("<script>\nconst labCharts = ").Append(ChartData()).Append(";\n");
+        sb.Append("const labPalette = ").Append("[" + string.Join(",", Charts.Palette.Colors.Select(c => "\"" + c + "\"")) + "]").Append(";\n");
         sb.Append(
             """
             for (const c of labCharts) {
               new Chart(document.getElementById(c.id), {
                 type: 'line',
-                data: { datasets: c.series.map(s => ({ label: s.label, data: s.points.map(p => ({ x: p[0], y: p[1] })), pointRadius: s.points.length > 60 ? 0 : 2, borderWidth: 1.5, spanGaps: false })) },
+                data: { datasets: c.series.map((s, i) => {
+                  // 20 distinguishable colours, then the same colours dashed.
+                  const k = s.color >= 0 ? s.color : i, color = labPalette[k % labPalette.length];
+                  return { label: s.label, data: s.points.map(p => ({ x: p[0], y: p[1] })), pointRadius: s.points.length > 60 ? 0 : 2, borderWidth: 1.5, spanGaps: false,
+                    borderColor: color, backgroundColor: color, borderDash: Math.floor(k / labPalette.length) % 2 === 1 ? [6, 4] : [] };
+                }) },
                 options: { animation: false, maintainAspectRatio: false, parsing: true,
                   scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { title: { display: true, text: c.metric } } },
                   plugins: { title: { display: true, text: c.metric } } }
@@ -144,6 +157,7 @@ internal sealed class HtmlCharts
                 {
                     json.WriteStartObject();
                     json.WriteString("label", s.Label);
+                    json.WriteNumber("color", s.ColorIndex);
                     json.WriteStartArray("points");
                     foreach (var (step, value) in s.Points)
                     {

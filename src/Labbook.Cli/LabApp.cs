@@ -84,6 +84,12 @@ internal static class LabApp
 
     public static int Run(string[] args)
     {
+        // The version needs no parser: building even the root command loads System.CommandLine's resources.
+        if (args is ["--version"])
+        {
+            Console.Out.WriteLine(Labbook.LabbookInfo.Version);
+            return 0;
+        }
         // --verbose is lab's own only before "--": after it, it belongs to the command being run.
         var dashes = Array.IndexOf(args, "--");
         var own = dashes < 0 ? args : args[..dashes];

@@ -79,7 +79,7 @@ internal static class StudyPage
           type: 'scatter',
           data: { datasets: [
             { label: d.objective, data: d.history.map(p => ({ x: p[0], y: p[1] })), backgroundColor: d.colors.complete, pointRadius: 3 },
-            { label: 'best so far', type: 'line', data: d.history.map(p => ({ x: p[0], y: p[2] })), borderColor: d.colors.pruned, backgroundColor: d.colors.pruned, stepped: 'after', pointRadius: 0, borderWidth: 2 } ] },
+            { label: 'best so far', type: 'line', data: d.history.map(p => ({ x: p[0], y: p[2] })), borderColor: d.colors.pruned, backgroundColor: d.colors.pruned, stepped: 'before', pointRadius: 0, borderWidth: 2 } ] },
           options: { ...base, scales: { x: { type: 'linear', title: title('trial'), ticks: { precision: 0 } }, y: { title: title(d.objective) } },
             plugins: { title: title('optimization history (' + d.direction + ')') } }
         });

@@ -20,7 +20,7 @@ public sealed class HousekeepingTests
         Assert.Equal("baseline", Tags(ws, id));
         var missing = ws.Lab("untag", id, "nope");
         Assert.Equal(2, missing.ExitCode);
-        Assert.Contains($"run {id} has no tag nope; its tags: baseline", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"run {id} has no tag 'nope'; its tags: baseline", missing.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, ws.Lab("rename", "first", "alpha").ExitCode);
         Assert.Equal("alpha", ws.RunJson(id).GetProperty("name").GetString());
         Assert.Equal(0, ws.Lab("show", "alpha").ExitCode);

@@ -82,6 +82,44 @@ public sealed class HtmlPageTests : IDisposable
     }
 
     [BrowserFact]
+    public void Compare_html_of_twelve_runs_tells_them_apart()
+    {
+        const string Curve = "i=1; while [ $i -le 20 ]; do echo \"@lab loss=$(awk -v i=$i -v o=$1 'BEGIN{print 1/(i+1)+o}') step=$i\"; i=$((i+1)); done";
+        for (var i = 0; i < 12; i++)
+        {
+            var name = i < 3 ? "abl" : $"run{i}";
+            Assert.Equal(0, _ws.Lab("run", "--name", name, "-p", $"a_rather_long_parameter_name_{i % 2}=value-{i}", "-p", $"seed={i}", "--", "sh", "-c", Curve, "sh", (i * 0.1).ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+        }
+        var ids = _ws.Runs().Select(r => r.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(0, _ws.Lab(["compare", .. ids, "--html", File("twelve.html")]).ExitCode);
+        var page = Browser.Render(File("twelve.html"), height: 3200);
+        Assert.Empty(page.Errors);
+        // The title fits a line; the three runs named abl are told apart by their ids; wide tables scroll in their box.
+        Assert.Contains("<h1>lab compare: 12 runs</h1>", page.Dom, StringComparison.Ordinal);
+        Assert.Contains($"<th>abl ({ids[0]})</th><th>abl ({ids[1]})</th><th>abl ({ids[2]})</th>", page.Dom, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"scroll\"><table>\n<caption>params that differ</caption>", page.Dom, StringComparison.Ordinal);
+        // Each of the 12 runs has its own palette colour on the chart (Chart.js's default palette repeats after 7).
+        string[] palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"];
+        foreach (var hex in palette)
+        {
+            var (r, g, b) = (Convert.ToByte(hex[1..3], 16), Convert.ToByte(hex[3..5], 16), Convert.ToByte(hex[5..7], 16));
+            var count = 0;
+            for (var y = 0; y < page.Screenshot.Height; y++)
+            {
+                for (var x = 0; x < page.Screenshot.Width; x++)
+                {
+                    var p = page.Screenshot[x, y];
+                    if (Math.Abs(p.R - r) <= 8 && Math.Abs(p.G - g) <= 8 && Math.Abs(p.B - b) <= 8)
+                    {
+                        count++;
+                    }
+                }
+            }
+            Assert.True(count >= 5, $"{page.ScreenshotPath}: colour {hex} drawn on {count} pixels");
+        }
+    }
+
+    [BrowserFact]
     public void Study_show_html_draws_its_plots()
     {
         var sweep = _ws.Lab(["sweep", "--study", "quad", "-s", "x=-2..2", "-s", "lr=log:1e-4..1e-1", "--objective", "loss", "--direction", "minimize",
@@ -89,6 +127,9 @@ public sealed class HtmlPageTests : IDisposable
             "sh", "-c", "awk -v x=$1 'BEGIN{print \"@lab loss=\" x*x+0.1}'", "sh", "{x}"], TimeSpan.FromSeconds(120));
         Assert.True(sweep.ExitCode == 0, sweep.ToString());
         Assert.Equal(0, _ws.Lab("study", "show", "quad", "--html", File("study.html")).ExitCode);
+        // "best so far" holds each best until the trial that beats it (Chart.js's 'after' stepped a trial early).
+        Assert.Contains("label: 'best so far', type: 'line', data: d.history.map(p => ({ x: p[0], y: p[2] })), borderColor: d.colors.pruned, backgroundColor: d.colors.pruned, stepped: 'before'",
+            System.IO.File.ReadAllText(File("study.html")), StringComparison.Ordinal);
         var page = Browser.Render(File("study.html"));
 
         Assert.Empty(page.Errors);

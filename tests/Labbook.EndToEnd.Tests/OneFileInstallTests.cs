@@ -46,7 +46,6 @@ public sealed class OneFileInstallTests : IDisposable
     {
         var lab = Path.Combine(_bin, "lab");
         File.Copy(TempWorkspace.LabBinary, lab);
-        File.SetUnixFileMode(lab, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Assert.Equal(["lab"], Directory.GetFiles(_bin).Select(Path.GetFileName));
         File.WriteAllText(Path.Combine(_ws, "curve.py"), Curve);
 

@@ -238,16 +238,16 @@ public class RunTests
         var wide = ws.Lab("export", "--wide");
         Assert.True(wide.ExitCode == 0, wide.ToString());
         // A parameter named like a metric gets a prefix; one a run lacks is empty.
-        Assert.Equal(["run,step,lr,opt,param.a,a,b", $"{ids[0]},0,0.1,adam,5,1,2", $"{ids[0]},1,0.1,adam,5,3,", $"{ids[1]},0,0.3,,,7,"],
+        Assert.Equal(["run,step,param.a,lr,opt,a,b", $"{ids[0]},0,5,0.1,adam,1,2", $"{ids[0]},1,5,0.1,adam,3,", $"{ids[1]},0,,0.3,,7,"],
             wide.Stdout.TrimEnd('\n').Split('\n'));
         var summary = ws.Lab("export", "--runs-only", "-o", "runs.csv");
         Assert.True(summary.ExitCode == 0, summary.ToString());
         var lines = File.ReadAllLines(Path.Combine(ws.Root, "runs.csv"));
         Assert.Equal(3, lines.Length);
-        Assert.Equal("run,name,status,entry,tags,started,duration_s,lr,opt,param.a,a,b", lines[0]);
+        Assert.Equal("run,name,status,entry,tags,started,duration_s,param.a,lr,opt,a,b", lines[0]);
         Assert.StartsWith($"{ids[0]},one,completed,,,", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",0.1,adam,5,3,2", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",0.3,,,7,", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith(",5,0.1,adam,3,2", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",,0.3,,7,", lines[2], StringComparison.Ordinal);
         var both = ws.Lab("export", "--wide", "--runs-only");
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("--wide or --runs-only", both.Stderr, StringComparison.Ordinal);

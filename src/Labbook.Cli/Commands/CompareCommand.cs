@@ -176,13 +176,16 @@ internal static class CompareCommand
 
     private static void WriteHtml(List<RunInfo> runs, string path, IReadOnlyList<string> predictions)
     {
-        var page = new HtmlCharts("lab compare: " + string.Join(", ", runs.Select(r => r.Record.Name ?? r.Id)));
+        // A title that fits a line: the runs by name when few, else how many (the table below lists them).
+        var names = string.Join(", ", runs.Select(r => r.Record.Name ?? r.Id));
+        var page = new HtmlCharts("lab compare: " + (runs.Count <= 4 && names.Length <= 60 ? names : $"{runs.Count} runs"));
+        var labels = DistinctLabels(runs);
         page.Table(null, ["run", "name", "status", "entry", "tags"],
             runs.Select(r => (IReadOnlyList<string>)[r.Id, r.Record.Name ?? "", r.Status.ToText(), r.Record.Entry ?? "", string.Join(",", r.Record.Tags)]));
         var differing = Differing(runs);
         if (differing.Count > 0)
         {
-            page.Table("params that differ", ["param", .. runs.Select(r => r.Record.Name ?? r.Id)],
+            page.Table("params that differ", ["param", .. labels],
                 differing.Select(k => (IReadOnlyList<string>)[k, .. runs.Select(r => r.Record.Params.TryGetValue(k, out var v) ? ParamParsing.Text(v) : "-")]));
         }
         else if (runs.Any(r => r.Record.Params.Count > 0))
@@ -203,7 +206,7 @@ internal static class CompareCommand
                     {
                         stats.Add(step, value);
                     }
-                    rows.Add([m, runs[i].Record.Name ?? runs[i].Id, Terminal.Number(stats.Last), Best(m, stats, predictions), Terminal.Number(stats.Min), Terminal.Number(stats.Max), stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                    rows.Add([m, labels[i], Terminal.Number(stats.Last), Best(m, stats, predictions), Terminal.Number(stats.Min), Terminal.Number(stats.Max), stats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 }
             }
         }
@@ -218,13 +221,20 @@ internal static class CompareCommand
             {
                 if (series[i].TryGetValue(metric, out var points))
                 {
-                    lines.Add(new ChartSeries(runs[i].Record.Name is { } n ? $"{n} {runs[i].Id}" : runs[i].Id, points));
+                    lines.Add(new ChartSeries(runs[i].Record.Name is { } n ? $"{n} {runs[i].Id}" : runs[i].Id, points) { ColorIndex = i });
                 }
             }
             page.Chart(metric, lines);
         }
         Labbook.IO.AtomicFile.WriteText(Path.GetFullPath(path), page.Render());
         Terminal.Note($"wrote {path}");
+    }
+
+    /// <summary>Each run's name, with its id where several runs share the name (or the id alone when it has none).</summary>
+    private static List<string> DistinctLabels(List<RunInfo> runs)
+    {
+        var shared = runs.GroupBy(r => r.Record.Name, StringComparer.Ordinal).Where(g => g.Key is not null && g.Count() > 1).Select(g => g.Key!).ToHashSet(StringComparer.Ordinal);
+        return [.. runs.Select(r => r.Record.Name is not { } n ? r.Id : shared.Contains(n) ? $"{n} ({r.Id})" : n)];
     }
 
     private static string Label(RunInfo r) => r.Record.Name is { } n ? $"{Terminal.Safe(n)} {r.Id}" : r.Id;

@@ -145,7 +145,7 @@ internal static class MorningCommand
                 {
                     if (series[i].TryGetValue(metric, out var points))
                     {
-                        lines.Add(new ChartSeries($"{shown[i].Record.Name ?? shown[i].Id} ({shown[i].Status.ToText()})", points));
+                        lines.Add(new ChartSeries($"{shown[i].Record.Name ?? shown[i].Id} ({MorningReport.PlotState(e, shown[i])})", points) { ColorIndex = i });
                     }
                 }
                 if (lines.Count > 0)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Labbook.Runs;
 using Labbook.Sweeps;
+using Labbook.Tuning;
 
 namespace Labbook.Notebook;
 
@@ -413,12 +414,61 @@ public sealed class MorningReport
     public static List<RunInfo> Plotted(EntryMorning entry, int count = 8)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var shown = entry.Runs.Where(r => r.Status != RunStatus.Queued).TakeLast(count).ToList();
-        if (entry.Best is { } best && shown.Count > 0 && !shown.Contains(best))
+        var trials = TrialStates(entry);
+        // Never a trial its study counted as failed (its curve is not a result), nor a run not started.
+        var candidates = entry.Runs.Where(r => r.Status != RunStatus.Queued && !(trials.TryGetValue(r.Id, out var state) && state == TrialState.Fail)).ToList();
+        var shown = new List<RunInfo>();
+        void Take(RunInfo r)
         {
-            shown[0] = best;
+            if (shown.Count < count && !shown.Contains(r))
+            {
+                shown.Add(r);
+            }
+        }
+        // The answer first: the best run, then the baselines it is judged against, then the latest others.
+        if (entry.Best is { } best && candidates.Contains(best))
+        {
+            Take(best);
+        }
+        foreach (var r in candidates.Where(r => r.Record.Tags.Contains("baseline", StringComparer.Ordinal)).Reverse())
+        {
+            Take(r);
+        }
+        foreach (var r in Enumerable.Reverse(candidates))
+        {
+            Take(r);
         }
         return shown;
+    }
+
+    /// <summary>How a plotted run's state reads: a sweep trial's by its study's verdict (a run that completed can be a pruned or failed trial), else the run's status.</summary>
+    public static string PlotState(EntryMorning entry, RunInfo run)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(run);
+        return TrialStates(entry).TryGetValue(run.Id, out var state)
+            ? state switch
+            {
+                TrialState.Complete => "complete trial",
+                TrialState.Pruned => "pruned trial",
+                TrialState.Fail => "failed trial",
+                TrialState.Running => "running trial",
+                _ => "waiting trial",
+            }
+            : run.Status.ToText();
+    }
+
+    private static Dictionary<string, TrialState> TrialStates(EntryMorning entry)
+    {
+        var states = new Dictionary<string, TrialState>(StringComparer.Ordinal);
+        foreach (var trial in entry.Studies.SelectMany(s => s.Trials))
+        {
+            if (SweepRunner.RunIdOf(trial) is { } id)
+            {
+                states[id] = trial.State;
+            }
+        }
+        return states;
     }
 
     /// <summary>"3 completed, 1 failed, 1 running, 2 not started" over some runs (and queue items not started), statuses in a fixed order.</summary>

@@ -148,6 +148,17 @@ public class MorningReportTests
     }
 
     [Fact]
+    public void The_plot_shows_the_best_run_and_the_baseline_before_the_latest_others()
+    {
+        var runs = Enumerable.Range(0, 12).Select(i => Run($"6ccc{i:00000}", RunStatus.Completed, i * 0.5, (i * 0.5) + 0.4, new() { ["val_loss"] = 1.0 - (i == 3 ? 0.9 : i * 0.01) },
+            name: $"r{i}", tags: i == 0 ? ["baseline"] : [])).ToList();
+        var entry = new EntryMorning { Entry = Notebook().Find("E1")!, Runs = runs, Active = runs, Best = runs[3] };
+        var plotted = MorningReport.Plotted(entry);
+        Assert.Equal(8, plotted.Count);
+        Assert.Equal(["6ccc00003", "6ccc00000", "6ccc00011", "6ccc00010"], plotted.Take(4).Select(r => r.Id));
+    }
+
+    [Fact]
     public void A_study_stands_for_its_trials_and_reports_its_best()
     {
         var doc = NotebookDocument.Parse(Notebook().WithBlock("E2", ManagedBlockKind.Attached, "- study `lr`\n"));
@@ -178,6 +189,11 @@ public class MorningReportTests
         // No prediction ranks the runs: the study's best trial is the entry's best run, and it is plotted.
         Assert.Equal("6bbb00001", e.Best!.Id);
         Assert.Contains(e.Best, MorningReport.Plotted(e, count: 1));
+        // The plot leads with the best run and leaves out the trial the study counted as failed (its run completed),
+        // and a trial's state is the study's verdict.
+        Assert.Equal(["6bbb00001", "6bbb00000"], MorningReport.Plotted(e).Select(r => r.Id));
+        Assert.Equal("complete trial", MorningReport.PlotState(e, runs[0]));
+        Assert.Equal("failed trial", MorningReport.PlotState(e, runs[2]));
         Assert.Equal("best trial 1: 0.2 (run 6bbb00001)", study.BestText());
         Assert.Contains("  study:    lr: 3 trials: 2 complete, 1 failed; best trial 1: 0.2 (run 6bbb00001)\n", MorningText.Render(report, TimeZoneInfo.Utc), StringComparison.Ordinal);
         // The attached block lists the study once, not each trial.
