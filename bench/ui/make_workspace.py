@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a Labbook workspace of realistic finished runs for the `lab ui` benchmarks.
 
-usage: make_workspace.py DIR RUNS [STEPS] [METRICS]
+usage: make_workspace.py DIR RUNS [STEPS] [METRICS] [DAY]   (DAY: start day in Nov 2026, default 1)
 
 Each run gets run.json (params lr, layers, dropout, optimizer, seed; tags; some in a study), a
 metrics.csv of METRICS metrics x STEPS steps (long format, as `lab run` writes it) and summary.json.
@@ -25,7 +25,7 @@ def main():
     rnd = random.Random(1)
     os.makedirs(os.path.join(root, ".labbook"), exist_ok=True)
     os.makedirs(os.path.join(root, "runs"), exist_ok=True)
-    start = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2026, 11, int(sys.argv[5]) if len(sys.argv) > 5 else 1, tzinfo=datetime.timezone.utc)
     for i in range(n):
         t = start + datetime.timedelta(seconds=37 * i)
         rid = run_id(t, rnd)

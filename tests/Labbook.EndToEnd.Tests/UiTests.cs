@@ -57,7 +57,12 @@ internal sealed class UiSession : IAsyncDisposable
             }
             summary[metric] = new JsonObject
             {
-                ["last"] = values[^1], ["last_step"] = values.Length - 1, ["min"] = values.Min(), ["max"] = values.Max(), ["count"] = values.Length, ["nan_count"] = 0,
+                ["last"] = values[^1],
+                ["last_step"] = values.Length - 1,
+                ["min"] = values.Min(),
+                ["max"] = values.Max(),
+                ["count"] = values.Length,
+                ["nan_count"] = 0,
             };
         }
         File.WriteAllText(Path.Combine(dir, "metrics.csv"), csv.ToString());
@@ -68,8 +73,15 @@ internal sealed class UiSession : IAsyncDisposable
         }
         var record = new JsonObject
         {
-            ["format"] = 1, ["id"] = id, ["name"] = name, ["status"] = status, ["command"] = "python train.py", ["argv"] = new JsonArray("python", "train.py"),
-            ["params"] = p, ["tags"] = new JsonArray(), ["started"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["format"] = 1,
+            ["id"] = id,
+            ["name"] = name,
+            ["status"] = status,
+            ["command"] = "python train.py",
+            ["argv"] = new JsonArray("python", "train.py"),
+            ["params"] = p,
+            ["tags"] = new JsonArray(),
+            ["started"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         };
         if (status != "running")
         {
