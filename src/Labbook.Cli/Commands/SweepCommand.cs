@@ -181,6 +181,11 @@ internal static class SweepCommand
             view.Show(work);
             work.GetAwaiter().GetResult();
             view.Summary(study!);
+            if (runner.StorageFailure is { } full)
+            {
+                Terminal.Error($"sweep stopped: {full} (free some space, then run the same lab sweep again to continue the study)");
+                return 1;
+            }
             return cts.IsCancellationRequested ? 130 : 0;
         }
         catch (DuplicateStudyException e)
