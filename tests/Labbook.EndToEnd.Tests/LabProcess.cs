@@ -69,10 +69,10 @@ public sealed class TempWorkspace : IDisposable
     /// <summary>Runs lab with the given arguments.</summary>
     public LabResult Lab(params string[] args) => Lab((IEnumerable<string>)args);
 
-    /// <summary>Starts lab without waiting, output redirected.</summary>
-    public Process Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, bool redirectStdin = false)
+    /// <summary>Starts lab (or <paramref name="binary"/>, e.g. a wrapper that then runs lab) without waiting, output redirected.</summary>
+    public Process Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, bool redirectStdin = false, string? binary = null)
     {
-        var psi = new ProcessStartInfo(LabBinary)
+        var psi = new ProcessStartInfo(binary ?? LabBinary)
         {
             WorkingDirectory = Root,
             RedirectStandardOutput = true,

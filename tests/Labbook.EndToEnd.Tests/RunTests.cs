@@ -152,9 +152,11 @@ public class RunTests
     public void Sigint_to_lab_reaches_the_child_and_the_run_is_killed()
     {
         using var ws = new TempWorkspace();
-        using var lab = ws.Start(["run", "--", "python3", "-c",
+        // Started through env --default-signal: when the suite runs as a background job its shell
+        // starts it with SIGINT ignored, and a program started so rightly keeps ignoring it.
+        using var lab = ChildrenAndDisksTests.StartWithDefaultSignals(ws, ["run", "--", "python3", "-c",
             "import time\ntry:\n    open('started','w').close()\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)\n    raise"]);
-        WaitFor(() => File.Exists(Path.Combine(ws.Root, "started")));
+        WaitFor(() => File.Exists(Path.Combine(ws.Root, "started")), 60_000);
         Signal(lab.Id, "INT");
         Assert.True(lab.WaitForExit(30_000));
         Assert.NotEqual(0, lab.ExitCode);

@@ -14,13 +14,15 @@ internal static class RunCommand
         var why = new Option<string?>("--why", "-w") { Description = "The question this run answers; shown next to its results." };
         var param = new Option<string[]>("--param", "-p") { Description = "A parameter key=value (repeatable); passed to the child in LAB_PARAMS.", AllowMultipleArgumentsPerToken = false };
         var tag = new Option<string[]>("--tag", "-t") { Description = "A tag (repeatable), e.g. baseline." };
-        var timeout = new Option<string?>("--timeout") { Description = "Stop the run after this long (e.g. 90m, 3h): SIGTERM, then SIGKILL." };
+        var timeout = new Option<string?>("--timeout") { Description = "Stop the run after this long (e.g. 90m, 3h): SIGTERM to its process group, then SIGKILL after the kill grace." };
+        var grace = new Option<string?>("--kill-grace") { Description = "Time between SIGTERM and SIGKILL when stopping the run (default 10s)." };
+        var killLeftovers = new Option<bool>("--kill-leftovers") { Description = "When the command ends, stop the background processes it left running in its process group (default: only report them)." };
         var entry = new Option<string?>("--entry") { Description = "Attach the run to this notebook entry (default: the current entry)." };
         var noEntry = new Option<bool>("--no-entry") { Description = "Attach the run to no notebook entry." };
         var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("run", "Run a command and record it: output, metrics, parameters, code version, exit status.")
         {
-            name, why, param, tag, timeout, entry, noEntry, command,
+            name, why, param, tag, timeout, grace, killLeftovers, entry, noEntry, command,
         };
         cmd.SetAction(parse =>
         {
@@ -35,6 +37,7 @@ internal static class RunCommand
             {
                 limit = Durations.Parse(t, "--timeout");
             }
+            var killGrace = parse.GetValue(grace) is { } kg ? QueueShared.ParseDuration(kg, "--kill-grace") : RunRequest.DefaultKillGrace;
             var tags = parse.GetValue(tag) ?? [];
             foreach (var tg in tags)
             {
@@ -43,12 +46,12 @@ internal static class RunCommand
                     throw new UsageException($"--tag: {bad}");
                 }
             }
-            return Execute(argv, runName, parse.GetValue(why), ParamParsing.Parse(parse.GetValue(param)), tags, limit, (parse.GetValue(entry), parse.GetValue(noEntry)));
+            return Execute(argv, runName, parse.GetValue(why), ParamParsing.Parse(parse.GetValue(param)), tags, (limit, killGrace, parse.GetValue(killLeftovers)), (parse.GetValue(entry), parse.GetValue(noEntry)));
         });
         return cmd;
     }
 
-    private static int Execute(string[] argv, string? name, string? why, Dictionary<string, System.Text.Json.Nodes.JsonNode?> parameters, string[] tags, TimeSpan? timeout, (string? Entry, bool None) notebook)
+    private static int Execute(string[] argv, string? name, string? why, Dictionary<string, System.Text.Json.Nodes.JsonNode?> parameters, string[] tags, (TimeSpan? Limit, TimeSpan Grace, bool KillLeftovers) stopping, (string? Entry, bool None) notebook)
     {
         var workspace = Workspace.FromEnvironment(create: true);
         var entry = NotebookCli.EntryForRun(workspace, notebook.Entry, notebook.None, why);
@@ -65,7 +68,9 @@ internal static class RunCommand
             Entry = entry,
             Echo = stdout,
             Interactive = interactive,
-            Timeout = timeout,
+            Timeout = stopping.Limit,
+            KillGrace = stopping.Grace,
+            KillLeftovers = stopping.KillLeftovers,
             Warn = Terminal.Warn,
         });
         if (entry is not null)
@@ -103,6 +108,13 @@ internal static class RunCommand
         {
             Terminal.Error($"{reason} (recorded as failed run {outcome.Id})");
             return 127;
+        }
+        if (outcome.Leftovers.Count > 0)
+        {
+            var pids = string.Join(", ", outcome.Leftovers.Take(10));
+            Terminal.Note(outcome.LeftoversStopped
+                ? $"run {outcome.Id}: stopped {outcome.Leftovers.Count} background process(es) the command left running (pid {pids})"
+                : $"run {outcome.Id}: the command left {outcome.Leftovers.Count} background process(es) running (pid {pids}); `lab run --kill-leftovers` stops them when the command ends");
         }
         if (outcome.Status != RunStatus.Completed)
         {

@@ -161,7 +161,11 @@ internal static class ShowCommand
         return series;
     }
 
-    /// <summary>The last <paramref name="count"/> lines of a log, reading only its end.</summary>
+    private const int LongestLine = 4000;
+
+    private const string CutMark = "[cut] ...";
+
+    /// <summary>The last <paramref name="count"/> lines of a log, reading only its end; a line too long to show is cut to its end.</summary>
     public static List<string> TailLines(string path, int count)
     {
         if (count <= 0 || !File.Exists(path))
@@ -180,10 +184,19 @@ internal static class ShowCommand
         {
             lines.RemoveAt(lines.Count - 1);
         }
-        if (take < stream.Length && lines.Count > 0)
+        if (take < stream.Length && lines.Count > 1)
         {
+            // The first piece is the end of a line that started before the part read.
             lines.RemoveAt(0);
         }
-        return lines.Skip(Math.Max(0, lines.Count - count)).ToList();
+        else if (take < stream.Length && lines.Count == 1)
+        {
+            // One line longer than the part read (a progress bar never ended, a dump): show its end.
+            lines[0] = CutMark + lines[0];
+        }
+        // A terminal shows the end of a very long line; so does the tail, marked as cut.
+        return lines.Skip(Math.Max(0, lines.Count - count))
+            .Select(l => l.Length > LongestLine ? CutMark + l[^LongestLine..] : l)
+            .ToList();
     }
 }

@@ -190,6 +190,11 @@ internal static class SweepCommand
             {
                 return 130;
             }
+            if (runner.StorageFailure is { } full)
+            {
+                Terminal.Error($"sweep stopped: {full} (free some space, then run the same lab sweep again to continue the study)");
+                return 1;
+            }
             if (runner.StoppedEarly is { } why)
             {
                 Terminal.Error(why);

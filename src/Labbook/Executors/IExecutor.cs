@@ -56,7 +56,11 @@ public enum AttemptEnd
 /// <param name="Run">The run id, when known.</param>
 /// <param name="ExitCode">The exit code, when known.</param>
 /// <param name="Reason">Why, in words.</param>
-public sealed record ExecutionResult(string Lease, string ItemId, AttemptEnd End, string? Run, int? ExitCode, string? Reason);
+public sealed record ExecutionResult(string Lease, string ItemId, AttemptEnd End, string? Run, int? ExitCode, string? Reason)
+{
+    /// <summary>True when the attempt failed because its run's files could not be written (a full disk): the runner stops.</summary>
+    public bool StorageFailed { get; init; }
+}
 
 /// <summary>
 /// Runs queue items somewhere and reports how they ended. One job: execution. The runner keeps

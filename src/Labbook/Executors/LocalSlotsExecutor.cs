@@ -137,6 +137,8 @@ public sealed class LocalSlotsExecutor : IExecutor
             WorkingDirectory = item.Cwd,
             Environment = request.Environment,
             KillGrace = request.KillGrace,
+            // Nobody watches a queue: what an item leaves running would hold its slot's GPU under the next item.
+            KillLeftovers = true,
         });
         var slots = SlotIndexes(request.Placement);
         _running[request.Lease] = (handle, slots, null);
@@ -221,7 +223,7 @@ public sealed class LocalSlotsExecutor : IExecutor
             else
             {
                 var end = outcome.Status == RunStatus.Completed ? AttemptEnd.Done : AttemptEnd.Failed;
-                result = new ExecutionResult(request.Lease, request.Item.Id, end, outcome.Id, outcome.ExitCode, outcome.Reason);
+                result = new ExecutionResult(request.Lease, request.Item.Id, end, outcome.Id, outcome.ExitCode, outcome.Reason) { StorageFailed = outcome.StorageFailed };
             }
         }
         else

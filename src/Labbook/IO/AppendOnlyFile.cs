@@ -57,7 +57,7 @@ internal sealed class AppendOnlyFile : IDisposable
                     {
                         continue;
                     }
-                    throw new IOException($"{Path}: write failed (errno {errno})");
+                    throw new IOException($"{Path}: write failed (errno {errno})", errno);
                 }
                 offset += (int)n;
             }

@@ -11,17 +11,45 @@ internal static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> bytes, bool durable = false)
     {
         var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        try
         {
-            stream.Write(bytes);
-            if (durable)
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
-                stream.Flush(flushToDisk: true);
+                stream.Write(bytes);
+                if (durable)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
             }
+            CrashPoints.ReachedFile(path, CrashPoints.TempWritten);
+            File.Move(temp, path, overwrite: true);
+            CrashPoints.ReachedFile(path, CrashPoints.Renamed);
         }
-        CrashPoints.ReachedFile(path, CrashPoints.TempWritten);
-        File.Move(temp, path, overwrite: true);
-        CrashPoints.ReachedFile(path, CrashPoints.Renamed);
+        catch (IOException)
+        {
+            // A full disk fails the write (or the close): no half-written temporary file stays behind.
+            TryDelete(temp);
+            throw;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>
@@ -63,9 +91,9 @@ internal static class AtomicFile
             return false;
         }
         var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temp, content.ToArray());
         try
         {
+            File.WriteAllBytes(temp, content.ToArray());
             // link(2) fails with EEXIST instead of replacing: the first creator wins.
             if (Libc.Link(temp, path) == 0)
             {

@@ -21,8 +21,20 @@ public sealed class MetricReader
 {
     private readonly List<FileIssue> _issues = [];
 
+    // Where the last read ended, and how many lines came before that point: an incremental read
+    // that continues from there numbers its lines from the top of the file, as a full read does.
+    private long _lastEnd;
+    private long _linesBeforeLastEnd;
+
     /// <summary>Malformed lines met so far.</summary>
     public IReadOnlyList<FileIssue> Issues => _issues;
+
+    /// <summary>Forgets where the last read ended (the file was replaced): the next read starts from offset 0.</summary>
+    public void Restart()
+    {
+        _lastEnd = 0;
+        _linesBeforeLastEnd = 0;
+    }
 
     /// <summary>Reads every complete point of <paramref name="path"/>; a missing file has none.</summary>
     public IEnumerable<MetricPoint> Read(string path) => Read(path, 0, null);
@@ -47,7 +59,7 @@ public sealed class MetricReader
             yield break;
         }
         stream.Seek(fromOffset, SeekOrigin.Begin);
-        var firstLine = fromOffset == 0 ? 1L : -1L;
+        var firstLine = fromOffset == 0 ? 1L : fromOffset == _lastEnd ? _linesBeforeLastEnd + 1 : -1L;
         using var text = new StreamReader(new BoundedStream(stream, complete - fromOffset), System.Text.Encoding.UTF8, false, 1 << 16);
         var options = new CsvDataReaderOptions { HasHeaders = false, Delimiter = ',', BufferSize = 1 << 16 };
         using var csv = CsvDataReader.Create(text, options);
@@ -96,6 +108,11 @@ public sealed class MetricReader
                 continue;
             }
             yield return new MetricPoint(step, name, value, csv.GetString(3));
+        }
+        if (line > 0)
+        {
+            _lastEnd = complete;
+            _linesBeforeLastEnd = line - 1;
         }
         endOffset?.Invoke(complete);
     }

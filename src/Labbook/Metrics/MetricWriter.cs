@@ -17,7 +17,9 @@ public sealed class MetricWriter : IDisposable
     private const int FlushThreshold = 1 << 16;
 
     private readonly Lock _gate = new();
-    private readonly AppendOnlyFile _file;
+    private AppendOnlyFile _file;
+    private bool _mayBeTorn;
+    private IOException? _writeError;
     private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
     private readonly Timer _timer;
     private readonly Func<DateTime> _clock;
@@ -46,6 +48,27 @@ public sealed class MetricWriter : IDisposable
 
     /// <summary>The file written.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Raised (once per occurrence, on the writing thread) when the file was found deleted and was
+    /// created again, header first: the points logged before are gone, later ones are kept.
+    /// </summary>
+    public event Action? Recreated;
+
+    /// <summary>
+    /// The first write that failed (a full disk, an I/O error), or null. The rows of a failed write
+    /// are dropped rather than retried, so the file never holds a row twice.
+    /// </summary>
+    public IOException? WriteError
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writeError;
+            }
+        }
+    }
 
     /// <summary>
     /// Logs one value of <paramref name="name"/> at <paramref name="step"/>; without a step, each
@@ -147,8 +170,38 @@ public sealed class MetricWriter : IDisposable
         {
             return;
         }
-        _file.Append(_buffer.AsSpan(0, _length));
-        _length = 0;
+        var recreated = false;
+        try
+        {
+            if (!File.Exists(Path))
+            {
+                // Deleted under the writer (by hand, or a clean-up script): appending to the
+                // unlinked file would lose every later point without a word.
+                _file.Dispose();
+                AtomicFile.CreateIfMissing(Path, MetricCsv.HeaderLine);
+                _file = AppendOnlyFile.Open(Path);
+                recreated = true;
+            }
+            if (_mayBeTorn)
+            {
+                TerminateTornTail(Path);
+                _mayBeTorn = false;
+            }
+            _file.Append(_buffer.AsSpan(0, _length));
+            _length = 0;
+        }
+        catch (IOException e)
+        {
+            // A write that failed may have written part of a row: end it with a newline before the next one.
+            _writeError ??= e;
+            _mayBeTorn = true;
+            _length = 0;
+            throw;
+        }
+        if (recreated)
+        {
+            Recreated?.Invoke();
+        }
     }
 
     private ReadOnlySpan<byte> CurrentTime()

@@ -15,6 +15,14 @@ internal static partial class Libc
     public const int EINTR = 4;
     public const int ESRCH = 3;
     public const int ECHILD = 10;
+    public const int EIO = 5;
+    public const int ENOSPC = 28;
+    public const int EDQUOT = 122;
+
+    public const short POLLIN = 0x1;
+    public const int P_PID = 1;
+    public const int WEXITED = 4;
+    public const int WNOWAIT = 0x01000000;
 
     public const int O_RDONLY = 0x0;
     public const int O_WRONLY = 0x1;
@@ -88,6 +96,13 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static unsafe partial int WaitPid(int pid, int* status, int options);
 
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    /// <summary>waitid(2); <paramref name="siginfo"/> must point to 128 bytes.</summary>
+    [LibraryImport(Lib, EntryPoint = "waitid", SetLastError = true)]
+    public static unsafe partial int WaitId(int idType, int id, void* siginfo, int options);
+
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_init")]
     public static unsafe partial int FileActionsInit(void* actions);
 
@@ -142,5 +157,14 @@ internal static partial class Libc
             return ((status >> 8) & 0xff, null);
         }
         return (null, termSignal);
+    }
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
     }
 }

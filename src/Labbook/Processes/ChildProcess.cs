@@ -70,6 +70,11 @@ public sealed class ChildProcess : IDisposable
             throw new ChildStartException("no command given");
         }
         var program = info.Argv[0];
+        if (info.WorkingDirectory is not null && !Directory.Exists(info.WorkingDirectory))
+        {
+            // posix_spawn would fail with ENOENT, which reads as a missing program.
+            throw new ChildStartException($"the working folder {info.WorkingDirectory} does not exist (deleted or moved?)");
+        }
         if (!program.Contains('/', StringComparison.Ordinal) && ResolveOnPath(program) is null)
         {
             throw new ChildStartException($"command not found: {program}");
@@ -173,7 +178,11 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="signal"/> to the child, and to its whole group when it owns one.</summary>
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the child and everything it started: its whole group when
+    /// it owns one, else the child and its live descendants. Works until the child is reaped, even
+    /// after it exited (see <see cref="WaitForExitWithoutReaping"/>).
+    /// </summary>
     public void Signal(int signal)
     {
         lock (_gate)
@@ -182,7 +191,86 @@ public sealed class ChildProcess : IDisposable
             {
                 return;
             }
-            _ = Libc.Kill(OwnsProcessGroup ? -Pid : Pid, signal);
+            if (OwnsProcessGroup)
+            {
+                _ = Libc.Kill(-Pid, signal);
+                return;
+            }
+            _ = Libc.Kill(Pid, signal);
+            foreach (var pid in LiveProcesses.DescendantsOf(Pid))
+            {
+                _ = Libc.Kill(pid, signal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The processes the child started that still run, other than the child itself: the live
+    /// members of its group when it owns one, else its live descendants.
+    /// </summary>
+    public IReadOnlyList<int> Leftovers() => OwnsProcessGroup ? LiveProcesses.InGroup(Pid, except: Pid) : LiveProcesses.DescendantsOf(Pid);
+
+    /// <summary>
+    /// Blocks until the child has ended but leaves it unreaped: while it is a zombie its pid, and so
+    /// its process group id, cannot be reused, so <see cref="Signal"/> still reaches exactly the
+    /// processes it left behind. Call <see cref="WaitForExit"/> afterwards to reap it.
+    /// </summary>
+    public unsafe void WaitForExitWithoutReaping()
+    {
+        var siginfo = stackalloc byte[128];
+        while (true)
+        {
+            if (Libc.WaitId(Libc.P_PID, Pid, siginfo, Libc.WEXITED | Libc.WNOWAIT) == 0)
+            {
+                return;
+            }
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                // Already reaped (ECHILD) or not ours: WaitForExit reports it.
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads captured output: waits up to <paramref name="timeoutMs"/> for some, then returns the
+    /// number of bytes read, 0 at the end of the output (every writer closed it), or -1 when none
+    /// came in time.
+    /// </summary>
+    public unsafe int ReadOutput(Span<byte> buffer, int timeoutMs)
+    {
+        if (Output is not FileStream stream)
+        {
+            throw new InvalidOperationException("the output is not captured");
+        }
+        var fd = (int)stream.SafeFileHandle.DangerousGetHandle();
+        var poll = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
+        while (true)
+        {
+            var ready = Libc.Poll(&poll, 1, timeoutMs);
+            if (ready < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
+            {
+                continue;
+            }
+            if (ready == 0)
+            {
+                return -1;
+            }
+            fixed (byte* p = buffer)
+            {
+                var n = Libc.Read(fd, p, buffer.Length);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+                    throw new IOException($"cannot read the child's output (errno {errno})");
+                }
+                return (int)n;
+            }
         }
     }
 
@@ -309,6 +397,110 @@ public sealed class ChildProcess : IDisposable
             }
             NativeMemory.Free(Pointer);
         }
+    }
+}
+
+/// <summary>Live processes found through /proc: by process group, or by parentage.</summary>
+internal static class LiveProcesses
+{
+    /// <summary>Live (not zombie) processes whose process group is <paramref name="group"/>, except <paramref name="except"/>.</summary>
+    public static List<int> InGroup(int group, int except)
+    {
+        var found = new List<int>();
+        foreach (var (pid, parent, pgrp) in All())
+        {
+            _ = parent;
+            if (pgrp == group && pid != except)
+            {
+                found.Add(pid);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Live descendants of <paramref name="root"/> (children, their children...).</summary>
+    public static List<int> DescendantsOf(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var (pid, parent, _) in All())
+        {
+            if (!children.TryGetValue(parent, out var list))
+            {
+                list = [];
+                children[parent] = list;
+            }
+            list.Add(pid);
+        }
+        var found = new List<int>();
+        var pending = new Stack<int>();
+        pending.Push(root);
+        while (pending.Count > 0 && found.Count < 100_000)
+        {
+            if (children.TryGetValue(pending.Pop(), out var list))
+            {
+                foreach (var child in list)
+                {
+                    found.Add(child);
+                    pending.Push(child);
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>
+    public static bool IsRunning(int pid) => Stat(pid) is { } s && s.State != 'Z';
+
+    private static IEnumerable<(int Pid, int Parent, int Group)> All()
+    {
+        IEnumerable<string> dirs;
+        try
+        {
+            dirs = Directory.EnumerateDirectories("/proc");
+        }
+        catch (IOException)
+        {
+            yield break;
+        }
+        foreach (var dir in dirs)
+        {
+            if (int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && Stat(pid) is { } s && s.State != 'Z')
+            {
+                yield return (pid, s.Parent, s.Group);
+            }
+        }
+    }
+
+    private static (char State, int Parent, int Group)? Stat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'.
+        var close = text.LastIndexOf(')');
+        if (close < 0)
+        {
+            return null;
+        }
+        var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 3
+            || !int.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out var parent)
+            || !int.TryParse(fields[2], System.Globalization.CultureInfo.InvariantCulture, out var group))
+        {
+            return null;
+        }
+        return (fields[0][0], parent, group);
     }
 }
 

@@ -103,6 +103,10 @@ public sealed class QueueRunner
     private readonly List<QueueOp> _startOps = [];
     private readonly HashSet<string> _cancelled = new(StringComparer.Ordinal);
 
+    // Set when an attempt failed because the disk is full: the runner starts nothing more.
+    private string? _storageFailure;
+    private bool _storageFailureTold;
+
     /// <summary>Creates a runner over the workspace's queue.</summary>
     public QueueRunner(Workspace workspace, RunnerOptions options)
     {
@@ -185,6 +189,11 @@ public sealed class QueueRunner
                 {
                     RecordEnd(w, r, summary, progress);
                 }
+                if (_storageFailure is not null)
+                {
+                    // Nothing more starts on a full disk (it would fail the same way).
+                    stopping = true;
+                }
                 // Leases of ours that someone else ended (they thought this runner dead): stop those attempts.
                 foreach (var (lease, entry) in _active)
                 {
@@ -258,6 +267,11 @@ public sealed class QueueRunner
             {
                 _options.Progress?.Invoke(line);
             }
+            if (_storageFailure is not null && !_storageFailureTold)
+            {
+                _storageFailureTold = true;
+                _options.Progress?.Invoke($"stopping: {_storageFailure}; nothing more starts (free some space, then lab queue start)");
+            }
             var requests = new List<ExecutionRequest>();
             foreach (var (view, placement, lease) in toStart)
             {
@@ -314,9 +328,9 @@ public sealed class QueueRunner
                     }
                 }
             }
-            if ((cancelled || stopNow || (deadlinePassed && _options.Hard)) && _active.Count > 0)
+            if ((cancelled || stopNow || _storageFailure is not null || (deadlinePassed && _options.Hard)) && _active.Count > 0)
             {
-                var reason = cancelled ? "the runner was interrupted" : stopNow ? "lab queue stop --now" : "the --until deadline passed (--hard)";
+                var reason = cancelled ? "the runner was interrupted" : stopNow ? "lab queue stop --now" : _storageFailure is not null ? "stopped: the disk is full" : "the --until deadline passed (--hard)";
                 foreach (var lease in _active.Keys.Where(_cancelled.Add).ToList())
                 {
                     executor.Cancel(lease, reason);
@@ -329,6 +343,10 @@ public sealed class QueueRunner
                 if (cancelled)
                 {
                     ending = "interrupted";
+                }
+                else if (_storageFailure is not null)
+                {
+                    ending = "disk full";
                 }
                 else if (stopping)
                 {
@@ -397,7 +415,7 @@ public sealed class QueueRunner
 
     private void RecordEndLater(ExecutionResult result) => _pendingEnds.Add(result);
 
-    private static void RecordEnd(QueueWriter w, ExecutionResult r, RunnerSummary summary, List<string> progress)
+    private void RecordEnd(QueueWriter w, ExecutionResult r, RunnerSummary summary, List<string> progress)
     {
         if (!w.State.Items.TryGetValue(r.ItemId, out var view) || view.Lease?.Id != r.Lease)
         {
@@ -405,6 +423,10 @@ public sealed class QueueRunner
         }
         w.Append(EndOp(r));
         summary.Attempts.Add(r);
+        if (r.StorageFailed)
+        {
+            _storageFailure ??= r.Reason ?? "disk full";
+        }
         var state = w.State.Items[r.ItemId].State;
         if (state.IsFinal())
         {

@@ -69,8 +69,21 @@ public sealed record RunRequest
     /// <summary>Stop the child after this long (SIGTERM, then SIGKILL after <see cref="KillGrace"/>).</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Time between SIGTERM and SIGKILL when stopping.</summary>
-    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Time between SIGTERM and SIGKILL when stopping: a stop (timeout, prune, a signal passed on)
+    /// sends SIGTERM to the child's whole process group, then SIGKILL to whatever of the group is
+    /// still alive after this long, even when the child itself has already exited.
+    /// </summary>
+    public TimeSpan KillGrace { get; init; } = DefaultKillGrace;
+
+    /// <summary>The default <see cref="KillGrace"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When the child ends normally but left background processes running in its process group,
+    /// stop them (SIGTERM, SIGKILL after <see cref="KillGrace"/>) instead of only reporting them.
+    /// </summary>
+    public bool KillLeftovers { get; init; }
 
     /// <summary>Called with one-line warnings (malformed protocol lines, unreadable metrics).</summary>
     public Action<string>? Warn { get; init; }
@@ -92,8 +105,20 @@ public sealed record RunRequest
 /// <param name="Summary">The metric summary.</param>
 public sealed record RunOutcome(string Id, string Directory, RunStatus Status, int? ExitCode, int? Signal, string? Reason, RunSummary Summary)
 {
-    /// <summary>The exit code a shell would report: the child's code, or 128 + signal.</summary>
-    public int ShellExitCode => ExitCode ?? (Signal is { } s ? 128 + s : 1);
+    /// <summary>
+    /// The exit code a shell would report: the child's code, or 128 + signal; 1 when the child
+    /// exited 0 but the run still failed (its files could not be written).
+    /// </summary>
+    public int ShellExitCode => ExitCode is 0 && Status == RunStatus.Failed ? 1 : ExitCode ?? (Signal is { } s ? 128 + s : 1);
+
+    /// <summary>True when the run failed because its files could not be written (disk full, I/O error).</summary>
+    public bool StorageFailed { get; init; }
+
+    /// <summary>Background processes the child left running in its group when it ended (pids), and whether they were stopped.</summary>
+    public IReadOnlyList<int> Leftovers { get; init; } = [];
+
+    /// <summary>True when <see cref="Leftovers"/> were stopped.</summary>
+    public bool LeftoversStopped { get; init; }
 }
 
 /// <summary>A run in progress.</summary>
@@ -103,6 +128,7 @@ public sealed class RunHandle
     private ChildProcess? _child;
     private (RunStatus Status, string Reason)? _stopRequest;
     private int? _forwardedSignal;
+    private DateTime? _signalledAt;
 
     internal RunHandle(string id, string directory)
     {
@@ -137,6 +163,17 @@ public sealed class RunHandle
             if (deliver)
             {
                 _child?.Signal(signal);
+                if (_signalledAt is null && _child is { } child)
+                {
+                    // Stopping means stopping: what still runs after the grace period gets SIGKILL.
+                    _signalledAt = DateTime.UtcNow;
+                    var grace = KillGrace;
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(grace).ConfigureAwait(false);
+                        child.Signal(Native.Libc.SIGKILL);
+                    });
+                }
             }
         }
     }
@@ -151,6 +188,7 @@ public sealed class RunHandle
         lock (_gate)
         {
             _stopRequest ??= (status, reason);
+            _signalledAt ??= DateTime.UtcNow;
             child = _child;
         }
         if (child is null)
@@ -159,11 +197,25 @@ public sealed class RunHandle
         }
         child.Signal(Native.Libc.SIGTERM);
         var grace = KillGrace;
+        // The child stays unreaped until its group is empty (see Execute), so this SIGKILL still
+        // reaches a grandchild that ignored SIGTERM after the child itself exited.
         _ = Task.Run(async () =>
         {
             await Task.Delay(grace).ConfigureAwait(false);
             child.Signal(Native.Libc.SIGKILL);
         });
+    }
+
+    /// <summary>When a stop or a signal was first passed on to the child, if ever.</summary>
+    internal DateTime? SignalledAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _signalledAt;
+            }
+        }
     }
 
     internal void Attach(ChildProcess child)
@@ -247,7 +299,15 @@ public static class RunLauncher
             Started = started,
             LabbookVersion = LabbookInfo.Version,
         };
-        var dir = store.Create(record, started);
+        string dir;
+        try
+        {
+            dir = store.Create(record, started);
+        }
+        catch (IOException e) when (StorageGuard.IsNoSpace(e))
+        {
+            throw new IOException($"disk full: cannot record a new run in {request.Workspace.RunsDirectory}", e);
+        }
         var handle = new RunHandle(record.Id, dir) { KillGrace = request.KillGrace };
         handle.Completion = Task.Factory.StartNew(
             () => Execute(request, record, dir, handle),
@@ -270,8 +330,12 @@ public static class RunLauncher
     private static RunOutcome Execute(RunRequest request, RunRecord record, string dir, RunHandle handle)
     {
         var recordGate = new Lock();
+        var storage = new StorageGuard(request.Warn, record.Id);
+        // Space set aside now so that the end of the run can be recorded even when the disk fills up.
+        var reserve = SpaceReserve.Take(dir);
         using var heartbeat = new Heartbeat(dir);
         using var metrics = new MetricWriter(Path.Combine(dir, RunFiles.Metrics));
+        metrics.Recreated += () => request.Warn?.Invoke($"run {record.Id}: {RunFiles.Metrics} was deleted while the run was writing it; recreated it (the points logged before are gone, later ones are kept)");
         using var log = new FileStream(Path.Combine(dir, RunFiles.Output), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
         var env = new Dictionary<string, string?>(request.Environment, StringComparer.Ordinal)
         {
@@ -299,9 +363,8 @@ public static class RunLauncher
         }
         catch (ChildStartException e)
         {
-            var bytes = Encoding.UTF8.GetBytes($"lab: {e.Message}\n");
-            log.Write(bytes);
-            return Finish(record, dir, RunStatus.Failed, exitCode: 127, signal: null, reason: e.Message, request, metrics, new RunSummary(), recordGate);
+            storage.Try(() => log.Write(Encoding.UTF8.GetBytes($"lab: {e.Message}\n")));
+            return Finish(record, dir, RunStatus.Failed, exitCode: 127, signal: null, reason: e.Message, request, metrics, new RunSummary(), recordGate, storage, reserve, DateTime.UtcNow);
         }
         handle.Attach(child);
 
@@ -313,7 +376,7 @@ public static class RunLauncher
                 var dirty = GitProbe.CaptureDirtyState(record.Cwd!, Path.Combine(dir, RunFiles.GitDiff), request.Workspace.Root);
                 lock (recordGate)
                 {
-                    if (record.Git is not null && dirty is not null)
+                    if (record.Git is not null && dirty is not null && !storage.Failed)
                     {
                         record.Git.Dirty = dirty;
                         record.Git.Diff = dirty == true ? RunFiles.GitDiff : null;
@@ -329,20 +392,30 @@ public static class RunLauncher
             }
         });
 
-        var pump = new Thread(() => Pump(child.Output!, request, log, metrics)) { IsBackground = true, Name = "lab-output" };
+        var childExited = new ManualResetEventSlim(false);
+        var pump = new Thread(() => Pump(child, request, log, metrics, storage, childExited)) { IsBackground = true, Name = "lab-output" };
         pump.Start();
 
         var summary = new RunSummary();
         var summaryGate = new Lock();
         var reader = new MetricReader();
+        long writtenBytes = 0;
         void Tail(bool write = true)
         {
             lock (summaryGate)
             {
-                metrics.Flush();
+                storage.Try(metrics.Flush);
+                storage.Check(metrics);
+                var path = Path.Combine(dir, RunFiles.Metrics);
                 var before = summary.MetricsBytes;
+                if (before > 0 && (!File.Exists(path) || new FileInfo(path).Length < before))
+                {
+                    // The file was deleted or replaced: the points read so far stay counted, the new file is read from its top.
+                    before = 0;
+                    reader.Restart();
+                }
                 long end = before;
-                foreach (var p in reader.Read(Path.Combine(dir, RunFiles.Metrics), before, e => end = e))
+                foreach (var p in reader.Read(path, before, e => end = e))
                 {
                     if (!summary.Metrics.TryGetValue(p.Name, out var stats))
                     {
@@ -354,9 +427,10 @@ public static class RunLauncher
                 }
                 summary.MetricsBytes = end;
                 MergeValues(dir, summary);
-                if (write && end != before)
+                if (write && end != writtenBytes && !storage.Failed)
                 {
-                    RunStore.WriteSummary(dir, summary);
+                    storage.Try(() => RunStore.WriteSummary(dir, summary));
+                    writtenBytes = end;
                 }
             }
         }
@@ -378,14 +452,38 @@ public static class RunLauncher
             timeoutTimer = new Timer(_ => handle.Stop(RunStatus.Killed, $"timed out after {Durations.Format(timeout)}"), null, timeout, System.Threading.Timeout.InfiniteTimeSpan);
         }
 
-        var (exitCode, signal) = child.WaitForExit();
+        // The child is left unreaped until the processes it left in its group are dealt with: its
+        // pid, and so the group id, cannot be reused meanwhile.
+        child.WaitForExitWithoutReaping();
+        var exitedAt = DateTime.UtcNow;
+        childExited.Set();
         timeoutTimer?.Dispose();
-        // Output still in the pipe belongs to the run; a grandchild that kept the pipe open must not hold the run forever.
-        pump.Join(TimeSpan.FromSeconds(2));
+        // The pump drains what the child printed and ends: a process that daemonised with the pipe open does not hold the run.
+        pump.Join();
+        var leftovers = child.Leftovers();
+        var leftoversStopped = false;
+        if (leftovers.Count > 0)
+        {
+            if (handle.SignalledAt is { } since)
+            {
+                // A stop (timeout, prune, a signal passed on) ends the whole group: SIGKILL after the grace period.
+                StopGroup(child, since + handle.KillGrace);
+                leftoversStopped = true;
+            }
+            else if (request.KillLeftovers)
+            {
+                child.Signal(Native.Libc.SIGTERM);
+                StopGroup(child, DateTime.UtcNow + request.KillGrace);
+                leftoversStopped = true;
+            }
+            var pids = string.Join(", ", leftovers.Take(10));
+            storage.Try(() => log.Write(Encoding.UTF8.GetBytes(
+                $"lab: the command left {leftovers.Count} background process(es) running in its process group (pid {pids}){(leftoversStopped ? "; stopped them" : "")}\n")));
+        }
+        var (exitCode, signal) = child.WaitForExit();
         child.Dispose();
         gitTask.Wait(TimeSpan.FromSeconds(5));
         tailTimer.Dispose();
-        metrics.Flush();
         Tail(write: false); // Finish writes the summary once
         foreach (var issue in reader.Issues.Take(5))
         {
@@ -415,15 +513,42 @@ public static class RunLauncher
             reason = exitCode == 0 ? null : $"exit code {exitCode}";
         }
         record.ChildPid = child.Pid;
-        return Finish(record, dir, status, exitCode, signal, reason, request, metrics, summary, recordGate);
+        var outcome = Finish(record, dir, status, exitCode, signal, reason, request, metrics, summary, recordGate, storage, reserve, exitedAt);
+        return outcome with { Leftovers = leftovers, LeftoversStopped = leftoversStopped };
     }
 
-    private static RunOutcome Finish(RunRecord record, string dir, RunStatus status, int? exitCode, int? signal, string? reason, RunRequest request, MetricWriter metrics, RunSummary summary, Lock recordGate)
+    /// <summary>Waits until the child's group is empty or <paramref name="killAt"/>, then SIGKILLs what is left and waits for it to go.</summary>
+    private static void StopGroup(ChildProcess child, DateTime killAt)
     {
-        metrics.Flush();
+        while (DateTime.UtcNow < killAt && child.Leftovers().Count > 0)
+        {
+            Thread.Sleep(20);
+        }
+        if (child.Leftovers().Count == 0)
+        {
+            return;
+        }
+        child.Signal(Native.Libc.SIGKILL);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && child.Leftovers().Count > 0)
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    private static RunOutcome Finish(RunRecord record, string dir, RunStatus status, int? exitCode, int? signal, string? reason, RunRequest request, MetricWriter metrics, RunSummary summary, Lock recordGate, StorageGuard storage, string? reserve, DateTime ended)
+    {
+        storage.Try(metrics.Flush);
+        storage.Check(metrics);
         MergeValues(dir, summary);
-        RunStore.WriteSummary(dir, summary);
-        var ended = DateTime.UtcNow;
+        // The end of the run is recorded in the space set aside at its start.
+        SpaceReserve.Release(reserve);
+        if (storage.Reason is { } trouble)
+        {
+            status = RunStatus.Failed;
+            reason = trouble;
+            storage.Try(() => File.AppendAllText(Path.Combine(dir, RunFiles.Output), $"lab: {trouble}: the output and metrics after this point were not recorded\n"));
+        }
         lock (recordGate)
         {
             record.Status = status;
@@ -432,9 +557,17 @@ public static class RunLauncher
             record.Reason = reason;
             record.Ended = ended;
             record.DurationS = Math.Round((ended - record.Started!.Value).TotalSeconds, 3);
-            RunStore.WriteRecord(dir, record);
+            try
+            {
+                RunStore.WriteRecord(dir, record);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"run {record.Id}: cannot record how the run ended ({StorageGuard.Describe(e)}); it will show as crashed", e);
+            }
         }
-        return new RunOutcome(record.Id, dir, status, exitCode, signal, reason, summary);
+        storage.Try(() => RunStore.WriteSummary(dir, summary));
+        return new RunOutcome(record.Id, dir, status, exitCode, signal, reason, summary) { StorageFailed = storage.Failed };
     }
 
     private static void MergeValues(string dir, RunSummary summary)
@@ -455,23 +588,59 @@ public static class RunLauncher
         {
             // The program rewrites values.json atomically; a bad one is reported by `lab show`.
         }
+        catch (IOException)
+        {
+        }
     }
 
-    private static void Pump(Stream output, RunRequest request, FileStream log, MetricWriter metrics)
+    private static void Pump(ChildProcess child, RunRequest request, FileStream log, MetricWriter metrics, StorageGuard storage, ManualResetEventSlim childExited)
     {
         var parser = new ProtocolParser();
         var points = new List<(string, double, long)>();
         var buffer = new byte[1 << 16];
         var line = new List<byte>(256);
         var warned = false;
+        DateTime? drainUntil = null;
         try
         {
-            int n;
-            while ((n = output.Read(buffer, 0, buffer.Length)) > 0)
+            while (true)
             {
+                // Once the child has exited, only what is already in the pipe is read (for at most two seconds):
+                // a process it left behind with the pipe open neither holds the run nor stretches its duration.
+                if (childExited.IsSet)
+                {
+                    drainUntil ??= DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                    if (DateTime.UtcNow > drainUntil)
+                    {
+                        break;
+                    }
+                }
+                var n = child.ReadOutput(buffer, drainUntil is null ? 100 : 0);
+                if (n == 0)
+                {
+                    break;
+                }
+                if (n < 0)
+                {
+                    if (drainUntil is not null)
+                    {
+                        break;
+                    }
+                    continue;
+                }
                 var chunk = buffer.AsSpan(0, n);
-                log.Write(chunk);
-                log.Flush();
+                if (!storage.Failed)
+                {
+                    try
+                    {
+                        log.Write(chunk);
+                    }
+                    catch (IOException e)
+                    {
+                        // The child is never blocked: its output is still read (and shown), only no longer recorded.
+                        storage.Fail(e);
+                    }
+                }
                 if (request.Echo is { } echo)
                 {
                     try
@@ -488,7 +657,7 @@ public static class RunLauncher
                 {
                     if (b == (byte)'\n')
                     {
-                        HandleLine(line, parser, points, metrics, request, ref warned);
+                        HandleLine(line, parser, points, metrics, request, storage, ref warned);
                         line.Clear();
                     }
                     else if (line.Count < 1 << 20)
@@ -499,15 +668,16 @@ public static class RunLauncher
             }
             if (line.Count > 0)
             {
-                HandleLine(line, parser, points, metrics, request, ref warned);
+                HandleLine(line, parser, points, metrics, request, storage, ref warned);
             }
         }
         catch (IOException)
         {
+            // The pipe itself failed; nothing more can be read.
         }
     }
 
-    private static void HandleLine(List<byte> lineBytes, ProtocolParser parser, List<(string, double, long)> points, MetricWriter metrics, RunRequest request, ref bool warned)
+    private static void HandleLine(List<byte> lineBytes, ProtocolParser parser, List<(string, double, long)> points, MetricWriter metrics, RunRequest request, StorageGuard storage, ref bool warned)
     {
         if (lineBytes.Count < ProtocolParser.Prefix.Length || lineBytes[0] != (byte)'@')
         {
@@ -530,7 +700,22 @@ public static class RunLauncher
         }
         foreach (var (name, value, step) in points)
         {
-            metrics.Log(name, value, step);
+            if (storage.Failed)
+            {
+                return;
+            }
+            storage.NextStep = step;
+            try
+            {
+                metrics.Log(name, value, step);
+            }
+            catch (IOException e)
+            {
+                storage.Fail(e);
+                return;
+            }
+            storage.Check(metrics);
+            storage.LastStep = step;
         }
     }
 
@@ -548,3 +733,134 @@ public static class RunLauncher
         _ => "signal " + signal.ToString(CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>
+/// Notes the first failure to write a run's files (a full disk, an I/O error), names it once, and
+/// tells the launcher to stop writing: the child's output is still read and shown, so the child
+/// never blocks on its pipe.
+/// </summary>
+internal sealed class StorageGuard(Action<string>? warn, string runId)
+{
+    private readonly Lock _gate = new();
+    private string? _reason;
+    private long _nextStep = -1;
+    private long _lastStep = -1;
+
+    /// <summary>True once a write failed.</summary>
+    public bool Failed => Volatile.Read(ref _reason) is not null;
+
+    /// <summary>The reason the run fails, e.g. "disk full at step 1200".</summary>
+    public string? Reason => Volatile.Read(ref _reason);
+
+    /// <summary>The step of the point being written.</summary>
+    public long NextStep { get => Interlocked.Read(ref _nextStep); set => Interlocked.Exchange(ref _nextStep, value); }
+
+    /// <summary>The step of the last point handed to the metric writer.</summary>
+    public long LastStep { get => Interlocked.Read(ref _lastStep); set => Interlocked.Exchange(ref _lastStep, value); }
+
+    /// <summary>Runs a write; an I/O failure marks the run instead of escaping.</summary>
+    public void Try(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e)
+        {
+            Fail(e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Fail(new IOException(e.Message, e));
+        }
+    }
+
+    /// <summary>Notes a failure of the metric writer's own timed flush.</summary>
+    public void Check(Metrics.MetricWriter metrics)
+    {
+        if (metrics.WriteError is { } e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>Notes a failed write; the first one names the reason and warns.</summary>
+    public void Fail(IOException error)
+    {
+        string reason;
+        lock (_gate)
+        {
+            if (_reason is not null)
+            {
+                return;
+            }
+            var step = NextStep >= 0 ? NextStep : LastStep;
+            var where = step >= 0 ? $" at step {step.ToString(CultureInfo.InvariantCulture)}" : " before the first metric";
+            reason = (IsNoSpace(error) ? "disk full" : "cannot write the run's files (" + Describe(error) + ")") + where;
+            Volatile.Write(ref _reason, reason);
+        }
+        warn?.Invoke($"run {runId}: {reason}: its output and metrics are no longer recorded; the command keeps running and the run will be marked failed");
+    }
+
+    /// <summary>True for "no space left on device" and "disk quota exceeded".</summary>
+    public static bool IsNoSpace(IOException error) =>
+        error.HResult is Native.Libc.ENOSPC or Native.Libc.EDQUOT or unchecked((int)0x80070070)
+        || error.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || error.Message.Contains("quota", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The failure in a few words.</summary>
+    public static string Describe(IOException error) => IsNoSpace(error) ? "disk full" : error.HResult == Native.Libc.EIO ? "I/O error" : error.Message;
+}
+
+/// <summary>
+/// A file of preallocated blocks in a run folder, deleted just before the end of the run is
+/// recorded: a disk that filled up while the run wrote still has room for run.json and summary.json.
+/// </summary>
+internal static class SpaceReserve
+{
+    /// <summary>The file name inside the run folder.</summary>
+    public const string FileName = ".space-reserve";
+
+    /// <summary>The space set aside: enough for run.json and a summary of about a thousand metrics.</summary>
+    public const long Size = 256 * 1024;
+
+    /// <summary>Sets the space aside; null when it cannot be (the disk is already full, or the file system cannot preallocate).</summary>
+    public static string? Take(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: Size);
+            return path;
+        }
+        catch (IOException)
+        {
+            Release(path);
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Gives the space back.</summary>
+    public static void Release(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+

@@ -135,6 +135,11 @@ public sealed class SweepRunner
     private int _finishedHere;
     private int _succeededHere;
     private volatile bool _interrupted;
+    private string? _storageFailure;
+    private CancellationTokenSource? _stop;
+
+    /// <summary>Why the sweep stopped early because a trial's files could not be written (a full disk), or null.</summary>
+    public string? StorageFailure => Volatile.Read(ref _storageFailure);
     private string _journal = "";
 
     /// <summary>Checks the options (name, placeholders, sampler, pruner) without touching any file.</summary>
@@ -254,7 +259,10 @@ public sealed class SweepRunner
             _freeSlots.Enqueue(i);
         }
         using var registration = cancellationToken.Register(Interrupt);
-        study.Optimize(Objective, timeout: o.Timeout, nJobs: o.Slots.Count, totalTrials: o.TotalTrials, callbacks: [OnFinished], cancellationToken: cancellationToken);
+        // A full disk stops the sweep as an interruption does: no new trial, the running ones stopped.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stop = stop;
+        study.Optimize(Objective, timeout: o.Timeout, nJobs: o.Slots.Count, totalTrials: o.TotalTrials, callbacks: [OnFinished], cancellationToken: stop.Token);
         return study;
     }
 
@@ -291,10 +299,11 @@ public sealed class SweepRunner
             RunHandle? handle = null;
             var pruneAt = -1L;
             var gate = new Lock();
+            var journalFull = false;
             void OnMetric(MetricPoint p)
             {
                 // Values after the pruning decision (read in the same batch, or logged before the child stopped) are not reported.
-                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue || Volatile.Read(ref pruneAt) >= 0)
+                if (p.Name != o.Objective || !double.IsFinite(p.Value) || p.Step < 0 || p.Step > int.MaxValue || Volatile.Read(ref pruneAt) >= 0 || journalFull)
                 {
                     return;
                 }
@@ -309,6 +318,12 @@ public sealed class SweepRunner
                             handle?.Stop(RunStatus.Pruned, $"pruned at step {p.Step}");
                         }
                     }
+                }
+                catch (IOException e) when (StorageGuard.IsNoSpace(e))
+                {
+                    // One line, not one per step: the run itself reports the full disk and fails.
+                    journalFull = true;
+                    o.Warn?.Invoke($"trial {trial.Number}: step {p.Step}: disk full: its intermediate values are no longer recorded");
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
                 {
@@ -334,6 +349,8 @@ public sealed class SweepRunner
                 Environment = env,
                 WorkingDirectory = o.WorkingDirectory,
                 KillGrace = o.KillGrace,
+                // An unattended trial must not leave processes holding its slot's GPU for the next one.
+                KillLeftovers = true,
                 TailInterval = o.TailInterval,
                 Warn = o.Warn,
                 OnMetric = OnMetric,
@@ -382,6 +399,11 @@ public sealed class SweepRunner
         {
             _failReasons[trial.TrialId] = outcome.Reason ?? "pruned";
             throw new TrialPrunedException(outcome.Reason ?? "pruned");
+        }
+        if (outcome.StorageFailed && Interlocked.CompareExchange(ref _storageFailure, outcome.Reason ?? "disk full", null) is null)
+        {
+            Interrupt();
+            _stop?.Cancel();
         }
         if (outcome.Status != RunStatus.Completed)
         {
