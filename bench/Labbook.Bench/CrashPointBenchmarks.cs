@@ -7,7 +7,7 @@ namespace Labbook.Bench;
 /// What the crash-point hooks (docs/decisions/0027-crash-points.md) cost when no point is armed: an append to a file
 /// through <see cref="AppendOnlyFile"/> (two hooks) against the same bytes written without any, and the hooks alone.
 /// </summary>
-public sealed class CrashPointBenchmarks : IDisposable
+public class CrashPointBenchmarks : IDisposable
 {
     private const int Calls = 1000;
     private readonly byte[] _row = "12,loss,0.123456789,2026-11-28T04:05:12.345Z\n"u8.ToArray();
@@ -26,8 +26,18 @@ public sealed class CrashPointBenchmarks : IDisposable
     /// <summary>Closes the files (BenchmarkDotNet calls <see cref="Cleanup"/>; this is for the analyzers' sake).</summary>
     public void Dispose()
     {
-        _hooked?.Dispose();
-        _plain?.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the files when <paramref name="disposing"/>.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hooked?.Dispose();
+            _plain?.Dispose();
+        }
     }
 
     [GlobalCleanup]
