@@ -167,11 +167,11 @@ public class InputRefusalTests
     [Fact]
     public void A_prediction_names_the_metrics_it_reads_and_warns_about_unknown_ones()
     {
-        var p = Labbook.Notebook.Prediction.Parse("val_los < run:base.val_loss - 0.01");
+        var p = global::Labbook.Notebook.Prediction.Parse("val_los < run:base.val_loss - 0.01");
         Assert.Equal(["val_los", "val_loss"], p.Metrics);
         var warning = Assert.Single(p.UnknownMetricWarnings(["val_loss", "acc"]));
         Assert.Contains("no run of this workspace has logged 'val_los' (did you mean 'val_loss'?)", warning, StringComparison.Ordinal);
-        Assert.Equal(["acc"], Labbook.Notebook.Prediction.Parse("all: acc >= baseline").Metrics.Distinct());
-        Assert.Empty(Labbook.Notebook.Prediction.Parse("acc >= baseline + 0.01").UnknownMetricWarnings(["acc"]));
+        Assert.Equal(["acc"], global::Labbook.Notebook.Prediction.Parse("all: acc >= baseline").Metrics.Distinct());
+        Assert.Empty(global::Labbook.Notebook.Prediction.Parse("acc >= baseline + 0.01").UnknownMetricWarnings(["acc"]));
     }
 }
