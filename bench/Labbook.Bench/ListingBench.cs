@@ -142,7 +142,10 @@ internal static class ListingBench
             var metricsPath = Path.Combine(dir, RunFiles.Metrics);
             if (!File.Exists(metricsPath))
             {
-                File.CreateHardLink(metricsPath, shared);
+                if (Native.Libc.Link(shared, metricsPath) != 0)
+                {
+                    throw new IOException($"{metricsPath}: cannot hard-link the shared metrics file");
+                }
             }
         }
     }
