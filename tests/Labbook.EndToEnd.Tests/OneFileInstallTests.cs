@@ -53,7 +53,7 @@ public sealed class OneFileInstallTests : IDisposable
         Run(lab, "run", "-n", "base", "--tag", "baseline", "--", "python3", "curve.py", "0.1");
         Run(lab, "run", "-n", "wide", "--", "python3", "curve.py", "0.9");
         Run(lab, "sweep", "--study", "s", "-s", "x=-1..1", "--objective", "loss", "--direction", "minimize", "--trials", "4",
-            "--sampler", "random", "--seed", "1", "--", "python3", "curve.py", "{x}");
+            "--sampler", "random", "--seed", "1", "--pruner", "median", "--", "python3", "curve.py", "{x}");
 
         Run(lab, "compare", "base", "wide", "--png", "c.png", "--html", "c.html");
         Run(lab, "compare", "base", "wide", "--png", "c.svg");
@@ -61,10 +61,11 @@ public sealed class OneFileInstallTests : IDisposable
         Run(lab, "study", "show", "s", "--html", "s.html", "--plots", "png");
         Run(lab, "study", "show", "s", "--plots", "svg", "--format", "svg");
 
+        // Coloured pixels: the curves and markers (a chart without its data has none; 4 trials make a few dozen dots).
         foreach (var png in new[] { "c.png", "png/history.png", "png/slices.png", "png/parallel.png", "png/intermediate.png" })
         {
             var image = PngImage.Read(Path.Combine(_ws, png));
-            Assert.True(image.CountColoured() > 200, $"{png}: only {image.CountColoured()} coloured pixels");
+            Assert.True(image.CountColoured() > 50, $"{png}: only {image.CountColoured()} coloured pixels");
         }
         foreach (var svg in new[] { "c.svg", "svg/history.svg", "svg/slices.svg", "svg/parallel.svg", "svg/intermediate.svg" })
         {

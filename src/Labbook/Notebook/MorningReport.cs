@@ -434,10 +434,13 @@ public sealed class MorningReport
         {
             Take(r);
         }
+        var leading = shown.Count;
         foreach (var r in Enumerable.Reverse(candidates))
         {
             Take(r);
         }
+        // The latest others in the order they ran.
+        shown.Reverse(leading, shown.Count - leading);
         return shown;
     }
 

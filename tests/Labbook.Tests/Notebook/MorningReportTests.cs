@@ -155,7 +155,7 @@ public class MorningReportTests
         var entry = new EntryMorning { Entry = Notebook().Find("E1")!, Runs = runs, Active = runs, Best = runs[3] };
         var plotted = MorningReport.Plotted(entry);
         Assert.Equal(8, plotted.Count);
-        Assert.Equal(["6ccc00003", "6ccc00000", "6ccc00011", "6ccc00010"], plotted.Take(4).Select(r => r.Id));
+        Assert.Equal(["6ccc00003", "6ccc00000", "6ccc00006", "6ccc00007", "6ccc00008", "6ccc00009", "6ccc00010", "6ccc00011"], plotted.Select(r => r.Id));
     }
 
     [Fact]
