@@ -1,6 +1,6 @@
+using Labbook.Cli.Charts;
 using Labbook.Sweeps;
 using Labbook.Tuning;
-using Labbook.Cli.Charts;
 
 namespace Labbook.Cli;
 
