@@ -425,7 +425,7 @@ public sealed class SweepRunner
 
     private void OnFinished(Study study, FrozenTrial trial)
     {
-        // The journal keeps the reason as the fail_reason system attribute ("SweepTrialException: ...").
+        // The journal keeps the reason, in the sweep's own words, as the fail_reason system attribute.
         _failReasons.TryRemove(trial.TrialId, out var reason);
         _runIds.TryRemove(trial.TrialId, out var runId);
         _loggedInstead.TryRemove(trial.TrialId, out var logged);
@@ -630,7 +630,7 @@ public sealed class SweepRunner
 }
 
 /// <summary>A trial that failed for a reason shown to the user (the run failed, or never logged the objective).</summary>
-public sealed class SweepTrialException : Exception
+public sealed class SweepTrialException : Labbook.Tuning.TrialFailedException
 {
     /// <summary>Makes the exception.</summary>
     public SweepTrialException(string message)

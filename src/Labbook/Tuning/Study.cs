@@ -411,6 +411,10 @@ public sealed class Study : ITrialHistory
         {
             return Finish(trial, TrialState.Pruned, trial.LastIntermediateValue, null, throwIfNotRecorded: false);
         }
+        catch (TrialFailedException ex)
+        {
+            return Finish(trial, TrialState.Fail, null, ex.Message, throwIfNotRecorded: false);
+        }
         catch (Exception ex)
         {
             return Finish(trial, TrialState.Fail, null, $"{ex.GetType().Name}: {ex.Message}", throwIfNotRecorded: false);

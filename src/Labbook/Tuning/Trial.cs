@@ -300,6 +300,31 @@ public sealed class Trial
     }
 }
 
+/// <summary>
+/// Thrown by an objective to fail its trial with a reason in the objective's own words: the study records the message
+/// as it is, where any other exception is recorded with its type name in front (as Optuna does).
+/// </summary>
+public class TrialFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TrialFailedException()
+        : base("the trial failed")
+    {
+    }
+
+    /// <summary>Creates the exception with the reason to record.</summary>
+    public TrialFailedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with the reason to record and its cause.</summary>
+    public TrialFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
 /// <summary>Thrown by an objective to stop a trial the pruner condemned; the trial is recorded as pruned.</summary>
 public sealed class TrialPrunedException : Exception
 {

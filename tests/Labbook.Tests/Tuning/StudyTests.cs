@@ -89,11 +89,13 @@ public sealed class StudyTests : IDisposable
             {
                 0 => double.NaN,
                 1 => throw new InvalidOperationException("diverged"),
+                2 => throw new TrialFailedException("the script was not found"),
                 _ => 1.0,
             };
-        }, nTrials: 3);
+        }, nTrials: 4);
         var trials = study.Trials;
-        Assert.Equal([TrialState.Fail, TrialState.Fail, TrialState.Complete], trials.Select(t => t.State));
+        Assert.Equal([TrialState.Fail, TrialState.Fail, TrialState.Fail, TrialState.Complete], trials.Select(t => t.State));
+        Assert.Equal("the script was not found", (string?)trials[2].SystemAttrs[Study.FailReasonAttr]);
         Assert.Contains("NaN", (string?)trials[0].SystemAttrs[Study.FailReasonAttr], StringComparison.Ordinal);
         Assert.Equal("InvalidOperationException: diverged", (string?)trials[1].SystemAttrs[Study.FailReasonAttr]);
         Assert.Null(trials[1].Value);
