@@ -286,8 +286,10 @@ public class SweepTests
         using var ws = new TempWorkspace();
         var r = ws.Lab("sweep", "--study", "nz", "-s", "x=0..1", "--objective", "loss", "--direction", "minimize", "--trials", "2", "--",
             "python3", "-c", "import sys; print('@lab loss=1'); sys.exit(3)");
-        Assert.True(r.ExitCode == 0, r.ToString());
+        // Both trials run (two failures are too few to give up early), and a sweep that completed nothing exits 1.
+        Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains("trial 1 failed: run", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no trial of this sweep completed (2 failed)", r.Stderr, StringComparison.Ordinal);
         var trials = Trials(ws, "nz");
         Assert.Equal(2, trials.Count);
         Assert.All(trials, t =>

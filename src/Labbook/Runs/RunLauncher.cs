@@ -549,6 +549,9 @@ public static class RunLauncher
             reason = trouble;
             storage.Try(() => File.AppendAllText(Path.Combine(dir, RunFiles.Output), $"lab: {trouble}: the output and metrics after this point were not recorded\n"));
         }
+        // The summary before the record: a run whose record says it ended always has its summary (a kill -9 between
+        // the two leaves a run that reads as crashed, with its summary).
+        storage.Try(() => RunStore.WriteSummary(dir, summary));
         lock (recordGate)
         {
             record.Status = status;
@@ -566,7 +569,6 @@ public static class RunLauncher
                 throw new IOException($"run {record.Id}: cannot record how the run ended ({StorageGuard.Describe(e)}); it will show as crashed", e);
             }
         }
-        storage.Try(() => RunStore.WriteSummary(dir, summary));
         return new RunOutcome(record.Id, dir, status, exitCode, signal, reason, summary) { StorageFailed = storage.Failed };
     }
 
