@@ -85,7 +85,8 @@ public sealed partial class NotebookEveningTests : IDisposable
         var html = File.ReadAllText(Path.Combine(_ws.Root, "morning.html"));
         Assert.Contains("<h2>E1 · Does warmup fix the divergence?</h2>", html, StringComparison.Ordinal);
         Assert.Contains("<canvas id=\"chart0\"></canvas>", html, StringComparison.Ordinal);
-        Assert.Contains("\"label\":\"warm (completed)\",\"points\":[[1,0.44],[2,0.41]]", html, StringComparison.Ordinal);
+        // Each series carries its palette index (shared with the PNG) between its label and its points.
+        Assert.Matches(@"""label"":""warm \(completed\)"",""color"":\d+,""points"":\[\[1,0\.44\],\[2,0\.41\]\]", html);
 
         // A second morning with nothing new: the window starts at the last report.
         var second = _ws.Lab("morning");
