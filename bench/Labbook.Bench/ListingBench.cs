@@ -104,7 +104,7 @@ internal static class ListingBench
                 Status = status,
                 Command = "python3 train.py --lr {lr} --batch {batch}",
                 Argv = ["python3", "train.py", "--lr", "0.001", "--batch", "64"],
-                Cwd = "/home/researcher/project",
+                Cwd = "project",  // a fixed text: the bench measures listing, not where runs ran
                 Params = new Dictionary<string, JsonNode?>
                 {
                     ["lr"] = Math.Pow(10, -5 + (4 * random.NextDouble())),

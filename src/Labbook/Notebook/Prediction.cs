@@ -99,16 +99,8 @@ public sealed class Prediction
     public string PrimaryMetric { get; }
 
     /// <summary>Every metric the prediction reads, in order of appearance (<c>baseline</c> alone reads the primary metric).</summary>
-    public IReadOnlyList<string> Metrics
-    {
-        get
-        {
-            var names = new List<string>();
-            Collect(_left, names);
-            Collect(_right, names);
-            return names;
-        }
-    }
+    public IReadOnlyList<string> Metrics =>
+        [.. Leaves().Select(leaf => leaf switch { MetricRef m => m.Metric, RunRef r => r.Metric ?? PrimaryMetric, _ => null }).OfType<string>()];
 
     /// <summary>
     /// The warning for each metric the prediction reads that no run in <paramref name="known"/> has
@@ -124,58 +116,21 @@ public sealed class Prediction
         }
     }
 
-    private void Collect(Node node, List<string> names)
-    {
-        switch (node)
-        {
-            case MetricRef m:
-                names.Add(m.Metric);
-                break;
-            case RunRef r:
-                names.Add(r.Metric ?? PrimaryMetric);
-                break;
-            case Negate n:
-                Collect(n.Operand, names);
-                break;
-            case Group g:
-                Collect(g.Inner, names);
-                break;
-            case Binary b:
-                Collect(b.Left, names);
-                Collect(b.Right, names);
-                break;
-        }
-    }
-
     /// <summary>True when lower values of the primary metric make the prediction likelier to hold.</summary>
     public bool LowerIsBetter => Operator[0] == '<' ? ContainsSubject(_left) || !ContainsSubject(_right) : ContainsSubject(_right);
 
+    /// <summary>The numbers and names both sides are made of, left to right: every walk over the expression starts here.</summary>
+    private IEnumerable<Node> Leaves() => Leaves(_left).Concat(Leaves(_right));
+
     /// <summary>The names the prediction reads on the run being judged (bare metrics), in order of appearance, each once.</summary>
-    public IReadOnlyList<string> SubjectNames
-    {
-        get
-        {
-            var names = new List<string>();
-            CollectSubjects(_left, names);
-            CollectSubjects(_right, names);
-            return names;
-        }
-    }
+    public IReadOnlyList<string> SubjectNames => [.. Leaves().OfType<MetricRef>().Select(m => m.Metric).Distinct(StringComparer.Ordinal)];
 
     /// <summary>True when the prediction refers to <c>baseline</c>, which only an entry's runs give a meaning.</summary>
-    public bool RefersToBaseline => RefersTo(_left, baseline: true) || RefersTo(_right, baseline: true);
+    public bool RefersToBaseline => Leaves().OfType<RunRef>().Any(r => r.Name is null);
 
     /// <summary>The run names or id prefixes the prediction refers to with <c>run:NAME</c>.</summary>
-    public IReadOnlyList<string> RunReferences
-    {
-        get
-        {
-            var names = new List<string>();
-            CollectRunRefs(_left, names);
-            CollectRunRefs(_right, names);
-            return names;
-        }
-    }
+    public IReadOnlyList<string> RunReferences =>
+        [.. Leaves().OfType<RunRef>().Select(r => r.Name).OfType<string>().Distinct(StringComparer.Ordinal)];
 
     /// <summary>
     /// Evaluates the comparison on one run, as a filter does (the scope prefix plays no part).
@@ -491,62 +446,14 @@ public sealed class Prediction
         _ => "?",
     };
 
-    private static bool ContainsSubject(Node node) => node switch
-    {
-        MetricRef => true,
-        Negate n => ContainsSubject(n.Operand),
-        Binary b => ContainsSubject(b.Left) || ContainsSubject(b.Right),
-        Group g => ContainsSubject(g.Inner),
-        _ => false,
-    };
+    private static bool ContainsSubject(Node node) => Leaves(node).OfType<MetricRef>().Any();
 
-    private static void CollectSubjects(Node node, List<string> names)
+    private static IEnumerable<Node> Leaves(Node node) => node switch
     {
-        switch (node)
-        {
-            case MetricRef m when !names.Contains(m.Metric, StringComparer.Ordinal):
-                names.Add(m.Metric);
-                break;
-            case Negate n:
-                CollectSubjects(n.Operand, names);
-                break;
-            case Group g:
-                CollectSubjects(g.Inner, names);
-                break;
-            case Binary b:
-                CollectSubjects(b.Left, names);
-                CollectSubjects(b.Right, names);
-                break;
-        }
-    }
-
-    private static void CollectRunRefs(Node node, List<string> names)
-    {
-        switch (node)
-        {
-            case RunRef { Name: { } name } when !names.Contains(name, StringComparer.Ordinal):
-                names.Add(name);
-                break;
-            case Negate n:
-                CollectRunRefs(n.Operand, names);
-                break;
-            case Group g:
-                CollectRunRefs(g.Inner, names);
-                break;
-            case Binary b:
-                CollectRunRefs(b.Left, names);
-                CollectRunRefs(b.Right, names);
-                break;
-        }
-    }
-
-    private static bool RefersTo(Node node, bool baseline) => node switch
-    {
-        RunRef r => baseline ? r.Name is null : r.Name is not null,
-        Negate n => RefersTo(n.Operand, baseline),
-        Group g => RefersTo(g.Inner, baseline),
-        Binary b => RefersTo(b.Left, baseline) || RefersTo(b.Right, baseline),
-        _ => false,
+        Negate n => Leaves(n.Operand),
+        Group g => Leaves(g.Inner),
+        Binary b => Leaves(b.Left).Concat(Leaves(b.Right)),
+        _ => [node],
     };
 
     private static double Eval(Node node, Func<string, double> subject, Func<RunRef, double> other) => node switch

@@ -214,4 +214,16 @@ public class PredictionEvaluationTests
         Assert.Equal(PredictionOutcome.NotMet, Prediction.Parse("x < (1 + 2) * 2").Evaluate(runs, None).Outcome);
         Assert.Equal(PredictionOutcome.Met, Prediction.Parse("-x < -6 / 1").Evaluate(runs, None).Outcome);
     }
+
+    [Fact]
+    public void Every_name_on_both_sides_of_every_operator_is_found_in_order()
+    {
+        var p = Prediction.Parse("val_loss + 0.1 * train_loss < (run:base.val_loss - baseline) / 2 + run:ref");
+        Assert.Equal(["val_loss", "train_loss"], p.SubjectNames);
+        Assert.Equal(["base", "ref"], p.RunReferences);
+        Assert.True(p.RefersToBaseline);
+        Assert.Equal(["val_loss", "train_loss", "val_loss", "val_loss", "val_loss"], p.Metrics);
+        Assert.False(Prediction.Parse("acc > 0.5 * run:base.acc").RefersToBaseline);
+        Assert.True(Prediction.Parse("0.5 > 2 * val_loss").LowerIsBetter);
+    }
 }
