@@ -12,9 +12,6 @@ namespace Labbook.Text;
 /// </summary>
 public static partial class ErrorText
 {
-    private const int NoSpaceLeft = 28;
-    private const int InputOutputError = 5;
-
     /// <summary>The exception's message in our words.</summary>
     public static string Of(Exception e)
     {
@@ -31,8 +28,9 @@ public static partial class ErrorText
         UnauthorizedAccessException u when IsFramework(u.Message) => $"permission denied{Suffix(PathIn(u.Message))}",
         IOException io when IsFramework(io.Message) => io.HResult switch
         {
-            NoSpaceLeft => $"no space left on the device{Suffix(PathIn(io.Message))}",
-            InputOutputError => $"input/output error{Suffix(PathIn(io.Message))}",
+            Native.Libc.ENOSPC => $"no space left on the device{Suffix(PathIn(io.Message))}",
+            Native.Libc.EDQUOT => $"disk quota exceeded{Suffix(PathIn(io.Message))}",
+            Native.Libc.EIO => $"input/output error{Suffix(PathIn(io.Message))}",
             _ => $"cannot read or write a file{Suffix(PathIn(io.Message))}",
         },
         OverflowException when IsFramework(e.Message) => "a number or duration is too large",

@@ -37,6 +37,7 @@ public class ErrorTextTests
         Assert.Equal("no such folder: /w/a/b", ErrorText.Of(new DirectoryNotFoundException("Could not find a part of the path '/w/a/b'.")));
         Assert.Equal("permission denied: /w/x", ErrorText.Of(new UnauthorizedAccessException("UnauthorizedAccess_IODenied_Path, /w/x")));
         Assert.Equal("no space left on the device: /w/x", ErrorText.Of(new IOException("IO_DiskFull_Path_Reason, /w/x", 28)));
+        Assert.Equal("disk quota exceeded: /w/x", ErrorText.Of(new IOException("IO_DiskFull_Path_Reason, /w/x", 122)));
         Assert.Equal("a number or duration is too large", ErrorText.Of(new OverflowException("Overflow_TimeSpanTooLong")));
         Assert.Equal("a malformed value", ErrorText.Of(new ArgumentException("Arg_ParamName_Name, path")));
         var json = Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse("{\"id\": "));
