@@ -220,21 +220,7 @@ internal sealed class RasterCanvas : ChartCanvas
         System.Text.Encoding.ASCII.GetBytes(type, typed);
         data.CopyTo(typed, 4);
         file.Write(typed);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typed));
+        BinaryPrimitives.WriteUInt32BigEndian(word, Labbook.Tuning.PrunerMath.Crc32(typed));
         file.Write(word);
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        var crc = 0xffffffffu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? 0xedb88320u ^ (crc >> 1) : crc >> 1;
-            }
-        }
-        return ~crc;
     }
 }
