@@ -95,9 +95,9 @@ public static class GitProbe
     public static string? IgnoreSuggestion(Workspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        var top = FindWorkTree(workspace.Root);
+        // The marker first: after the first run in a repository it is one stat, with no walk up the folders.
         var marker = Path.Combine(workspace.StateDirectory, IgnoreOfferedMarker);
-        if (top is null || File.Exists(marker) || !Directory.Exists(workspace.StateDirectory))
+        if (File.Exists(marker) || !Directory.Exists(workspace.StateDirectory) || FindWorkTree(workspace.Root) is not { } top)
         {
             return null;
         }
