@@ -177,9 +177,12 @@ public sealed class MetricWriter : IDisposable
             {
                 // Deleted under the writer (by hand, or a clean-up script): appending to the
                 // unlinked file would lose every later point without a word.
-                _file.Dispose();
+                // The new file is opened before the old one is let go: if it cannot be, the writer keeps a handle it
+                // can still use (and report through) rather than a disposed one.
                 AtomicFile.CreateIfMissing(Path, MetricCsv.HeaderLine);
-                _file = AppendOnlyFile.Open(Path);
+                var fresh = AppendOnlyFile.Open(Path);
+                _file.Dispose();
+                _file = fresh;
                 recreated = true;
             }
             if (_mayBeTorn)
