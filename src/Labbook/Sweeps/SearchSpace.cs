@@ -82,8 +82,8 @@ public sealed class SearchSpace
     public bool Contains(string name) => Params.Any(p => p.Name == name);
 
     /// <summary>
-    /// Null when <paramref name="value"/> is a value the parameter can take (inside a range, an
-    /// integer for an int, one of the choices, the fixed value), else what is wrong with it. Used to
+    /// Null when <paramref name="value"/> is a value the parameter can take (inside a range and on its step's
+    /// grid, an integer for an int, one of the choices, the fixed value), else what is wrong with it. Used to
     /// refuse an enqueued trial the space could never have produced.
     /// </summary>
     public string? CheckValue(string name, object? value)
@@ -108,7 +108,15 @@ public sealed class SearchSpace
                     return $"{name}={shown} is not an integer";
                 }
                 var range = string.Create(CultureInfo.InvariantCulture, $"{spec.Low}..{spec.High}");
-                return n < spec.Low || n > spec.High ? $"{name}={shown} is outside the space's range {range}" : null;
+                if (n < spec.Low || n > spec.High)
+                {
+                    return $"{name}={shown} is outside the space's range {range}";
+                }
+                // On the step's grid, with Optuna's tolerance for a stepped float (its distributions' _contains).
+                var steps = spec.Step is { } step ? (n - spec.Low) / step : 0;
+                return Math.Abs(steps - Math.Round(steps)) > 1e-8
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name}={shown} is not on the space's grid {range} in steps of {spec.Step}")
+                    : null;
             case ParamKind.Categorical:
                 return spec.Choices.Any(c => SameValue(c, value)) ? null
                     : $"{name}={shown} is not one of the choices ({string.Join(", ", spec.Choices.Select(c => Convert.ToString(c, CultureInfo.InvariantCulture)))})";

@@ -87,16 +87,20 @@ public class InputRefusalTests
     [InlineData("act", "elu", "is not one of the choices")]
     [InlineData("xx", 0.5, "(did you mean 'x'?)")]
     [InlineData("epochs", 3L, "is fixed to 20")]
+    [InlineData("units", 48L, "is not on the space's grid 32..256 in steps of 32")]
+    [InlineData("wd", 0.015, "is not on the space's grid 0..0.1 in steps of 0.01")]
     public void An_enqueued_value_the_space_could_never_produce_is_named(string name, object value, string message)
     {
-        var space = InlineSpace.Parse(["x=0..1", "n=int:1..8", "act=relu,tanh", "epochs=20"]);
+        var space = InlineSpace.Parse(["x=0..1", "n=int:1..8", "act=relu,tanh", "epochs=20", "units=int:32..256:32", "wd=float:0..0.1:0.01"]);
         Assert.Contains(message, space.CheckValue(name, value), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Values_inside_the_space_pass()
     {
-        var space = InlineSpace.Parse(["x=0..1", "n=int:1..8", "act=relu,tanh", "epochs=20"]);
+        var space = InlineSpace.Parse(["x=0..1", "n=int:1..8", "act=relu,tanh", "epochs=20", "units=int:32..256:32", "wd=float:0..0.1:0.01"]);
+        Assert.Null(space.CheckValue("units", 96L));
+        Assert.Null(space.CheckValue("wd", 0.07));
         Assert.Null(space.CheckValue("x", 1L));
         Assert.Null(space.CheckValue("n", 8.0));
         Assert.Null(space.CheckValue("act", "tanh"));
